@@ -1,0 +1,60 @@
+package io.github.sipf4j.examples.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code sipf4j} command line. Each sub-command is one class in this package; {@link #commandLine()} wires
+ * them together so that tests can run the command line in-process.
+ */
+@Command(
+    name = "sipf4j",
+    mixinStandardHelpOptions = true,
+    versionProvider = Sipf4jCli.VersionProvider.class,
+    description = "Self-iterative process feedback (SIPF) for small language models on Deep Java Library.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class Sipf4jCli implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** Prints the usage message when no sub-command is given. */
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Builds the command line with every sub-command registered.
+   *
+   * @return a ready-to-execute picocli command line
+   */
+  public static CommandLine commandLine() {
+    return new CommandLine(new Sipf4jCli());
+  }
+
+  /**
+   * Runs the command line and exits with its status.
+   *
+   * @param args the command-line arguments
+   */
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** Reads the version that Maven filtered into {@code sipf4j-version.properties}. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Sipf4jCli.class.getResourceAsStream("/sipf4j-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"sipf4j " + p.getProperty("version", "unknown")};
+    }
+  }
+}
