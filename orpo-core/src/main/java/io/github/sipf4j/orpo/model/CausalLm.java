@@ -1,0 +1,138 @@
+package io.github.sipf4j.orpo.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A causal language model: token ids to next-token logits. Every other part of sipf4j trains and samples through
+ * this interface, so a user's own model only has to implement it.
+ *
+ * <p>Shapes: {@code inputIds} is an int64 array (batch, time), {@code attentionMask} has the same shape with 1 for
+ * real tokens and 0 for padding, and the result is a float32 array (batch, time, vocab) whose row {@code t} scores
+ * the token at {@code t + 1}. Arrays passed in must live on {@link #getDevice()}; create them from a sub-manager of
+ * {@link #getManager()}.
+ *
+ * <pre>{@code
+ * try (CausalLm lm = DecoderLm.create(DecoderConfig.builder().build(), Device.cpu());
+ *      NDManager m = lm.getManager().newSubManager()) {
+ *   NDArray ids = m.create(new long[][] {{1, 5, 9}});
+ *   NDArray logits = lm.forward(ids, ids.onesLike(), false); // (1, 3, vocab)
+ * }
+ * }</pre>
+ */
+public interface CausalLm extends AutoCloseable {
+
+  /**
+   * Computes next-token logits for every position.
+   *
+   * @param inputIds int64 token ids, shape (batch, time)
+   * @param attentionMask 1 for real tokens and 0 for padding, shape (batch, time); left or right padding
+   * @param training whether to apply training-only behaviour such as dropout
+   * @return float32 logits, shape (batch, time, vocab)
+   */
+  NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training);
+
+  /**
+   * Tells whether {@link #newCache} and {@link #forwardCached} are implemented.
+   *
+   * @return true when the model supports incremental decoding with a key/value cache
+   */
+  default boolean supportsKvCache() {
+    return false;
+  }
+
+  /**
+   * Creates an empty key/value cache for incremental decoding.
+   *
+   * @param batchSize the number of rows the cache will hold
+   * @return a new, empty cache; the caller closes it
+   * @throws UnsupportedOperationException when {@link #supportsKvCache()} is false
+   */
+  default KvCache newCache(int batchSize) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no key/value cache");
+  }
+
+  /**
+   * Runs the model on new tokens that continue the sequences held in {@code cache}, and appends their keys and
+   * values to it. The logits equal those of {@link #forward} on the whole sequence at the new positions.
+   *
+   * @param newIds int64 ids of the new tokens, shape (batch, newTime)
+   * @param newMask 1 for real tokens and 0 for padding among the new tokens, shape (batch, newTime)
+   * @param cache the cache of this model holding the earlier tokens; it grows by {@code newTime}
+   * @return float32 logits for the new positions, shape (batch, newTime, vocab)
+   * @throws UnsupportedOperationException when {@link #supportsKvCache()} is false
+   */
+  default NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache cache) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no key/value cache");
+  }
+
+  /**
+   * Returns the DJL block holding this model's parameters.
+   *
+   * @return the block
+   */
+  Block getBlock();
+
+  /**
+   * Returns the trainable parameters with their names, in a stable order.
+   *
+   * @return the (name, parameter) pairs whose gradients training updates
+   */
+  default List<Pair<String, Parameter>> trainableParameters() {
+    List<Pair<String, Parameter>> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : getBlock().getParameters()) {
+      if (p.getValue().requiresGradient()) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Returns the manager that owns the parameters; create per-step sub-managers from it.
+   *
+   * @return the model's manager
+   */
+  NDManager getManager();
+
+  /**
+   * Returns the device the parameters live on.
+   *
+   * @return the device
+   */
+  Device getDevice();
+
+  /**
+   * Returns the number of token ids the model scores.
+   *
+   * @return the vocabulary size
+   */
+  int vocabSize();
+
+  /**
+   * Returns the longest sequence the model accepts.
+   *
+   * @return the maximum length in tokens
+   */
+  int maxLength();
+
+  /**
+   * Saves the weights (and whatever is needed to rebuild the model) to a directory.
+   *
+   * @param dir the directory; created if missing
+   * @throws IOException if writing fails
+   */
+  void save(Path dir) throws IOException;
+
+  /** Releases the native memory of the parameters. */
+  @Override
+  void close();
+}

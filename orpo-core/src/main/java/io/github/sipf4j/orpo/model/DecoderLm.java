@@ -1,0 +1,559 @@
+package io.github.sipf4j.orpo.model;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.internal.NDArrayEx;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import com.google.common.base.Preconditions;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The built-in GPT-style causal decoder: token embeddings, learned or rotary positions, pre-LayerNorm blocks of causal
+ * multi-head self-attention and a GELU MLP, a final layer norm and an output head tied to the token embeddings.
+ *
+ * <p>One layer computes, with \( \mathrm{LN} \) a layer norm,
+ * \( x \leftarrow x + W_o\,\mathrm{softmax}\big(q k^\top/\sqrt{d_h} + M\big) v \) where
+ * \( (q, k, v) = W_{qkv}\,\mathrm{LN}_1(x) \) split per head, and
+ * \( x \leftarrow x + W_2\,\mathrm{GELU}(W_1\,\mathrm{LN}_2(x)) \). The mask \( M \) is 0 where a query may see a key
+ * (the key is not later and not padding) and \( -10^9 \) elsewhere, so that a row made only of padding stays finite.
+ * Positions are counted over real tokens only ({@code cumsum(mask) - 1}), so left and right padding give the same
+ * logits for the real tokens. Weights use the PyTorch {@code nn.Linear} layout and PyTorch-style names (see
+ * {@link DecoderBlock}), and are saved as safetensors.
+ *
+ * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
+ * their logits equal the full forward pass. A {@code DecoderLm} is not thread-safe.
+ *
+ * <pre>{@code
+ * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
+ * try (DecoderLm lm = DecoderLm.create(config, Device.cpu(), 42)) {
+ *   lm.save(Path.of("policy"));
+ * }
+ * try (DecoderLm again = DecoderLm.load(Path.of("policy"), Device.cpu())) { ... }
+ * }</pre>
+ */
+public final class DecoderLm implements CausalLm {
+
+  /** The file name of the configuration inside a saved model directory. */
+  public static final String CONFIG_FILE = "config.json";
+
+  /** The file name of the weights inside a saved model directory. */
+  public static final String WEIGHTS_FILE = "model.safetensors";
+
+  /** The value of {@code "type"} in {@value #CONFIG_FILE} for this model. */
+  public static final String TYPE = "decoder";
+
+  private static final float MASKED = -1e9f;
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  private final DecoderConfig config;
+  private final NDManager manager;
+  private final DecoderBlock block;
+  private final NDArray ropeCos;
+  private final NDArray ropeSin;
+  private final Parameter[][] layerParams;
+  private final Parameter wte;
+  private final Parameter wpe;
+  private final Parameter lnfW;
+  private final Parameter lnfB;
+
+  private DecoderLm(DecoderConfig config, Device device, Map<String, NDArray> weights, long seed) {
+    this.config = config;
+    this.manager = NDManager.newBaseManager(device);
+    this.block = new DecoderBlock(config);
+    try {
+      if (weights == null) {
+        Engine.getInstance().setRandomSeed((int) seed);
+      }
+      for (Pair<String, Parameter> p : block.getParameters()) {
+        String name = p.getKey();
+        Shape shape = block.shapeOf(name);
+        NDArray array;
+        if (weights != null) {
+          NDArray w = weights.get(name);
+          if (w == null) {
+            throw new IllegalArgumentException("weights lack parameter " + name);
+          }
+          if (!w.getShape().equals(shape)) {
+            throw new IllegalArgumentException(
+                "parameter " + name + " has shape " + w.getShape() + ", the config needs " + shape);
+          }
+          array = manager.create(w.toType(DataType.FLOAT32, false).toByteBuffer(), shape, DataType.FLOAT32);
+        } else {
+          array = initialValue(p.getValue().getType(), shape);
+        }
+        array.setName(name);
+        p.getValue().setArray(array);
+        array.setRequiresGradient(true);
+      }
+      block.setOwner(this);
+      float[][] tables = ropeTables(config);
+      this.ropeCos = manager.create(tables[0], new Shape(config.maxLength(), config.headSize() / 2));
+      this.ropeSin = manager.create(tables[1], new Shape(config.maxLength(), config.headSize() / 2));
+      this.wte = block.parameter("wte.weight");
+      this.wpe = config.positions() == PositionEncoding.LEARNED ? block.parameter("wpe.weight") : null;
+      this.lnfW = block.parameter("ln_f.weight");
+      this.lnfB = block.parameter("ln_f.bias");
+      String[] names = {"ln_1.weight", "ln_1.bias", "attn.qkv.weight", "attn.qkv.bias", "attn.proj.weight",
+          "attn.proj.bias", "ln_2.weight", "ln_2.bias", "mlp.fc.weight", "mlp.fc.bias", "mlp.proj.weight",
+          "mlp.proj.bias"};
+      this.layerParams = new Parameter[config.layers()][names.length];
+      for (int i = 0; i < config.layers(); i++) {
+        for (int j = 0; j < names.length; j++) {
+          layerParams[i][j] = block.parameter("h." + i + "." + names[j]);
+        }
+      }
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Creates a freshly initialised model: weights and embeddings from \( \mathcal{N}(0, \sigma^2) \) with
+   * \( \sigma \) = {@code initStd}, biases zero, layer-norm gains one.
+   *
+   * @param config the shape of the model
+   * @param device where the parameters live
+   * @param seed the seed of the initialisation
+   * @return the model; the caller closes it
+   */
+  public static DecoderLm create(DecoderConfig config, Device device, long seed) {
+    return new DecoderLm(config, device, null, seed);
+  }
+
+  /**
+   * Loads a model saved by {@link #save}.
+   *
+   * @param dir the directory holding {@value #CONFIG_FILE} and {@value #WEIGHTS_FILE}
+   * @param device where the parameters will live
+   * @return the model; the caller closes it
+   * @throws IOException if the files cannot be read or do not describe a {@code DecoderLm}
+   */
+  public static DecoderLm load(Path dir, Device device) throws IOException {
+    DecoderConfig config = readConfig(dir);
+    Path weightsFile = dir.resolve(WEIGHTS_FILE);
+    try (NDManager tmp = NDManager.newBaseManager(Device.cpu());
+        InputStream in = new BufferedInputStream(Files.newInputStream(weightsFile))) {
+      NDList list = NDList.decode(tmp, in);
+      Map<String, NDArray> weights = new HashMap<>();
+      for (NDArray a : list) {
+        weights.put(a.getName(), a);
+      }
+      try {
+        return new DecoderLm(config, device, weights, 0);
+      } catch (IllegalArgumentException e) {
+        throw new IOException(weightsFile + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Reads the configuration of a saved model.
+   *
+   * @param dir the directory holding {@value #CONFIG_FILE}
+   * @return the configuration
+   * @throws IOException if the file is missing, malformed or not of a {@code DecoderLm}
+   */
+  public static DecoderConfig readConfig(Path dir) throws IOException {
+    Path file = dir.resolve(CONFIG_FILE);
+    try {
+      JsonObject o = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
+      if (!o.has("type") || !TYPE.equals(o.get("type").getAsString())) {
+        throw new IOException(file + ": field \"type\" must be \"" + TYPE + "\"");
+      }
+      DecoderConfig c = GSON.fromJson(o.get("config"), DecoderConfig.class);
+      if (c == null) {
+        throw new IOException(file + ": field \"config\" is missing");
+      }
+      return c;
+    } catch (JsonParseException | IllegalStateException | IllegalArgumentException | NullPointerException e) {
+      throw new IOException(file + ": malformed model configuration: " + e.getMessage(), e);
+    }
+  }
+
+  private NDArray initialValue(Parameter.Type type, Shape shape) {
+    switch (type) {
+      case GAMMA:
+        return manager.ones(shape);
+      case BIAS:
+      case BETA:
+        return manager.zeros(shape);
+      default:
+        return manager.randomNormal(0f, config.initStd(), shape, DataType.FLOAT32);
+    }
+  }
+
+  private static float[][] ropeTables(DecoderConfig c) {
+    int half = c.headSize() / 2;
+    float[] cos = new float[c.maxLength() * half];
+    float[] sin = new float[c.maxLength() * half];
+    for (int pos = 0; pos < c.maxLength(); pos++) {
+      for (int j = 0; j < half; j++) {
+        double invFreq = Math.pow(c.ropeBase(), -2.0 * j / c.headSize());
+        double angle = pos * invFreq;
+        cos[pos * half + j] = (float) Math.cos(angle);
+        sin[pos * half + j] = (float) Math.sin(angle);
+      }
+    }
+    return new float[][] {cos, sin};
+  }
+
+  /**
+   * Returns the configuration.
+   *
+   * @return the configuration
+   */
+  public DecoderConfig getConfig() {
+    return config;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
+    Shape s = inputIds.getShape();
+    Preconditions.checkArgument(s.dimension() == 2, "inputIds must be (batch, time), got %s", s);
+    Preconditions.checkArgument(attentionMask.getShape().equals(s),
+        "attentionMask %s must match inputIds %s", attentionMask.getShape(), s);
+    long t = s.get(1);
+    Preconditions.checkArgument(t <= config.maxLength(),
+        "sequence length %s exceeds the model's maxLength %s", t, config.maxLength());
+    NDArray mask = attentionMask.toType(DataType.INT64, false);
+    NDArray positions = mask.cumSum(1).sub(1).maximum(0);
+    NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(s.get(0), 1, 1, t);
+    NDArray bias = keyBias.add(causalBias(inputIds.getManager(), t, t));
+    return run(inputIds.toType(DataType.INT64, false), positions, bias, null, training);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean supportsKvCache() {
+    return true;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public KvCache newCache(int batchSize) {
+    return new DecoderKvCache(manager, config.layers(), batchSize);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
+    Preconditions.checkArgument(kvCache instanceof DecoderKvCache && ((DecoderKvCache) kvCache).owner == manager,
+        "the cache was not created by this model");
+    DecoderKvCache cache = (DecoderKvCache) kvCache;
+    Shape s = newIds.getShape();
+    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize(),
+        "newIds must be (%s, time), got %s", cache.batchSize(), s);
+    long past = cache.length();
+    long tn = s.get(1);
+    Preconditions.checkArgument(past + tn <= config.maxLength(),
+        "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
+    NDArray mask = newMask.toType(DataType.INT64, false);
+    NDArray allMask = cache.mask == null ? mask : cache.mask.concat(mask, 1);
+    NDArray seen = cache.mask == null ? null : cache.mask.sum(new int[] {1}, true);
+    NDArray positions = mask.cumSum(1).sub(1);
+    if (seen != null) {
+      positions = positions.add(seen);
+    }
+    positions = positions.maximum(0);
+    NDArray bias = allMask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(s.get(0), 1, 1, past + tn);
+    if (tn > 1) {
+      bias = bias.add(causalBias(newIds.getManager(), tn, past + tn));
+    }
+    NDArray logits = run(newIds.toType(DataType.INT64, false), positions, bias, cache, false);
+    cache.setMask(allMask);
+    return logits;
+  }
+
+  /** Additive causal bias (tq, tk): query i (absolute position tk - tq + i) sees keys j &lt;= its position. */
+  private static NDArray causalBias(NDManager m, long tq, long tk) {
+    NDArray keys = m.arange(0, (int) tk, 1, DataType.INT64).reshape(1, tk);
+    NDArray queries = m.arange((int) (tk - tq), (int) tk, 1, DataType.INT64).reshape(tq, 1);
+    return keys.gt(queries).toType(DataType.FLOAT32, false).mul(MASKED);
+  }
+
+  private NDArray run(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
+    NDArrayEx ex = ids.getNDArrayInternal();
+    long b = ids.getShape().get(0);
+    long t = ids.getShape().get(1);
+    int d = config.dModel();
+    int h = config.heads();
+    int hd = config.headSize();
+    float drop = training ? config.dropout() : 0f;
+    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
+    if (wpe != null) {
+      x = x.add(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
+    }
+    NDArray cos = null;
+    NDArray sin = null;
+    if (config.positions() == PositionEncoding.ROTARY) {
+      cos = ex.embedding(positions, ropeCos, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+      sin = ex.embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+    }
+    Shape headsShape = new Shape(b, t, h, hd);
+    float scale = (float) (1.0 / Math.sqrt(hd));
+    Shape ln = new Shape(d);
+    for (int l = 0; l < config.layers(); l++) {
+      Parameter[] p = layerParams[l];
+      NDArray a = ex.layerNorm(x, ln, p[0].getArray(), p[1].getArray(), config.layerNormEps()).singletonOrThrow();
+      NDArray qkv = ex.linear(a, p[2].getArray(), p[3].getArray()).singletonOrThrow();
+      NDList parts = qkv.split(3, 2);
+      NDArray q = parts.get(0).reshape(headsShape).transpose(0, 2, 1, 3);
+      NDArray k = parts.get(1).reshape(headsShape).transpose(0, 2, 1, 3);
+      NDArray v = parts.get(2).reshape(headsShape).transpose(0, 2, 1, 3);
+      if (cos != null) {
+        q = rotate(q, cos, sin);
+        k = rotate(k, cos, sin);
+      }
+      if (cache != null) {
+        k = cache.append(l, 0, k);
+        v = cache.append(l, 1, v);
+      }
+      NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2)).add(bias);
+      NDArray att = scores.softmax(-1);
+      if (drop > 0) {
+        att = ex.dropout(att, drop, true).singletonOrThrow();
+      }
+      NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
+      NDArray o = ex.linear(y, p[4].getArray(), p[5].getArray()).singletonOrThrow();
+      if (drop > 0) {
+        o = ex.dropout(o, drop, true).singletonOrThrow();
+      }
+      x = x.add(o);
+      NDArray m = ex.layerNorm(x, ln, p[6].getArray(), p[7].getArray(), config.layerNormEps()).singletonOrThrow();
+      m = ex.linear(m, p[8].getArray(), p[9].getArray()).singletonOrThrow().getNDArrayInternal().gelu();
+      m = ex.linear(m, p[10].getArray(), p[11].getArray()).singletonOrThrow();
+      if (drop > 0) {
+        m = ex.dropout(m, drop, true).singletonOrThrow();
+      }
+      x = x.add(m);
+    }
+    x = ex.layerNorm(x, ln, lnfW.getArray(), lnfB.getArray(), config.layerNormEps()).singletonOrThrow();
+    return x.matMul(wte.getArray().transpose());
+  }
+
+  /** Rotate-half RoPE: (x1, x2) to (x1 cos - x2 sin, x1 sin + x2 cos) over the two halves of the head. */
+  private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+    NDList halves = x.split(2, 3);
+    NDArray x1 = halves.get(0);
+    NDArray x2 = halves.get(1);
+    return x1.mul(cos).sub(x2.mul(sin)).concat(x1.mul(sin).add(x2.mul(cos)), 3);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Block getBlock() {
+    return block;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public NDManager getManager() {
+    return manager;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public Device getDevice() {
+    return manager.getDevice();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int vocabSize() {
+    return config.vocabSize();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int maxLength() {
+    return config.maxLength();
+  }
+
+  /**
+   * Returns the number of scalar parameters.
+   *
+   * @return the parameter count
+   */
+  public long parameterCount() {
+    return config.parameterCount();
+  }
+
+  /**
+   * Writes {@value #CONFIG_FILE} and {@value #WEIGHTS_FILE} (safetensors, readable by PyTorch) atomically: each file
+   * is written beside its target and then moved into place.
+   *
+   * @param dir the directory; created if missing
+   * @throws IOException if writing fails
+   */
+  @Override
+  public void save(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    JsonObject o = new JsonObject();
+    o.addProperty("type", TYPE);
+    o.add("config", GSON.toJsonTree(config));
+    writeAtomically(dir.resolve(CONFIG_FILE), GSON.toJson(o).getBytes(StandardCharsets.UTF_8));
+    saveWeights(dir.resolve(WEIGHTS_FILE));
+  }
+
+  /**
+   * Writes the weights alone as safetensors, named as in {@link DecoderBlock}.
+   *
+   * @param file the target file
+   * @throws IOException if writing fails
+   */
+  public void saveWeights(Path file) throws IOException {
+    NDList list = new NDList();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      list.add(p.getValue().getArray());
+    }
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+      list.encode(out, NDList.Encoding.SAFETENSORS);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Copies weights saved by {@link #saveWeights} into this model's parameters, in place.
+   *
+   * @param file the safetensors file
+   * @throws IOException if the file cannot be read or does not fit this model's configuration
+   */
+  public void loadWeights(Path file) throws IOException {
+    try (NDManager tmp = NDManager.newBaseManager(Device.cpu());
+        InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+      NDList list = NDList.decode(tmp, in);
+      Map<String, NDArray> byName = new HashMap<>();
+      for (NDArray a : list) {
+        byName.put(a.getName(), a);
+      }
+      for (Pair<String, Parameter> p : block.getParameters()) {
+        NDArray w = byName.get(p.getKey());
+        NDArray target = p.getValue().getArray();
+        if (w == null || !w.getShape().equals(target.getShape())) {
+          throw new IOException(file + ": parameter " + p.getKey() + " is missing or has the wrong shape");
+        }
+        target.set(w.toType(DataType.FLOAT32, false).toByteBuffer());
+      }
+    }
+  }
+
+  static void writeAtomically(Path file, byte[] bytes) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.write(tmp, bytes);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void close() {
+    manager.close();
+  }
+
+  /** The key/value cache of a {@link DecoderLm}: per layer, keys and values of shape (batch, heads, time, headSize). */
+  static final class DecoderKvCache implements KvCache {
+    private final NDManager owner;
+    private final NDManager memory;
+    private final NDArray[][] kv;
+    private NDArray mask;
+    private int batch;
+
+    DecoderKvCache(NDManager owner, int layers, int batch) {
+      this.owner = owner;
+      this.memory = owner.newSubManager();
+      this.kv = new NDArray[layers][2];
+      this.batch = batch;
+    }
+
+    NDArray append(int layer, int which, NDArray fresh) {
+      NDArray old = kv[layer][which];
+      NDArray next = old == null ? fresh : old.concat(fresh, 2);
+      keep(next);
+      kv[layer][which] = next;
+      if (old != null) {
+        old.close();
+      }
+      return next;
+    }
+
+    void setMask(NDArray newMask) {
+      NDArray old = mask;
+      keep(newMask);
+      mask = newMask;
+      if (old != null && old != newMask) {
+        old.close();
+      }
+    }
+
+    private void keep(NDArray a) {
+      ai.djl.ndarray.NDScope.unregister(a);
+      a.attach(memory);
+    }
+
+    @Override
+    public int batchSize() {
+      return batch;
+    }
+
+    @Override
+    public int length() {
+      return mask == null ? 0 : (int) mask.getShape().get(1);
+    }
+
+    @Override
+    public void selectRows(int[] rows) {
+      if (mask == null) {
+        batch = rows.length;
+        return;
+      }
+      try (NDManager tmp = memory.newSubManager()) {
+        NDArray index = tmp.create(java.util.Arrays.stream(rows).asLongStream().toArray());
+        for (NDArray[] layer : kv) {
+          for (int i = 0; i < 2; i++) {
+            NDArray picked = layer[i].get(index);
+            picked.attach(memory);
+            ai.djl.ndarray.NDScope.unregister(picked);
+            layer[i].close();
+            layer[i] = picked;
+          }
+        }
+        NDArray m = mask.get(index);
+        m.attach(memory);
+        ai.djl.ndarray.NDScope.unregister(m);
+        mask.close();
+        mask = m;
+      }
+      batch = rows.length;
+    }
+
+    @Override
+    public void close() {
+      memory.close();
+    }
+  }
+}

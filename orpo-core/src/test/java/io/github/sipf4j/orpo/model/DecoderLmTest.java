@@ -1,0 +1,159 @@
+package io.github.sipf4j.orpo.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Random;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DecoderLmTest {
+
+  static DecoderConfig small(PositionEncoding pos) {
+    return DecoderConfig.builder().vocabSize(40).dModel(32).layers(2).heads(4).maxLength(48).positions(pos).build();
+  }
+
+  static long[][] randomIds(Random r, int b, int t, int vocab) {
+    long[][] ids = new long[b][t];
+    for (long[] row : ids) {
+      for (int i = 0; i < t; i++) {
+        row[i] = r.nextInt(vocab);
+      }
+    }
+    return ids;
+  }
+
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 2, 3, 4, 5})
+  void changingALaterTokenLeavesEarlierLogitsBitIdentical(long seed) {
+    Random r = new Random(seed);
+    try (DecoderLm lm = DecoderLm.create(small(seed % 2 == 0 ? PositionEncoding.LEARNED : PositionEncoding.ROTARY),
+            Device.cpu(), seed);
+        NDManager m = lm.getManager().newSubManager()) {
+      int t = 5 + r.nextInt(20);
+      long[][] ids = randomIds(r, 2, t, 40);
+      int cut = r.nextInt(t - 1);
+      long[][] changed = new long[2][];
+      for (int b = 0; b < 2; b++) {
+        changed[b] = ids[b].clone();
+        for (int i = cut + 1; i < t; i++) {
+          changed[b][i] = (ids[b][i] + 1 + r.nextInt(39)) % 40;
+        }
+      }
+      NDArray a = lm.forward(m.create(ids), m.ones(new ai.djl.ndarray.types.Shape(2, t)), false);
+      NDArray c = lm.forward(m.create(changed), m.ones(new ai.djl.ndarray.types.Shape(2, t)), false);
+      NDIndex upToCut = new NDIndex(":, :{}, :", cut + 1);
+      assertArrayEquals(a.get(upToCut).toFloatArray(), c.get(upToCut).toFloatArray(), "seed " + seed + " cut " + cut);
+      NDIndex after = new NDIndex(":, {}:, :", cut + 1);
+      assertTrue(a.get(after).sub(c.get(after)).abs().max().getFloat() > 0, "later logits must change");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(PositionEncoding.class)
+  void kvCacheMatchesFullForward(PositionEncoding pos) {
+    Random r = new Random(7);
+    try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 11);
+        NDManager m = lm.getManager().newSubManager()) {
+      int t = 20;
+      long[][] ids = randomIds(r, 3, t, 40);
+      NDArray full = lm.forward(m.create(ids), m.ones(new ai.djl.ndarray.types.Shape(3, t)), false);
+      try (KvCache cache = lm.newCache(3)) {
+        int prefill = 7;
+        NDArray first = lm.forwardCached(m.create(ids).get(":, :{}", prefill),
+            m.ones(new ai.djl.ndarray.types.Shape(3, prefill)), cache);
+        assertClose(full.get(":, :{}, :", prefill), first, 1e-5f);
+        for (int i = prefill; i < t; i++) {
+          NDArray step = lm.forwardCached(m.create(ids).get(":, {}:{}", i, i + 1),
+              m.ones(new ai.djl.ndarray.types.Shape(3, 1)), cache);
+          assertClose(full.get(":, {}:{}, :", i, i + 1), step, 1e-5f);
+        }
+        assertEquals(t, cache.length());
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(PositionEncoding.class)
+  void leftAndRightPaddingGiveTheSameLogitsForRealTokens(PositionEncoding pos) {
+    Random r = new Random(3);
+    try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 5);
+        NDManager m = lm.getManager().newSubManager()) {
+      long[] real = randomIds(r, 1, 9, 40)[0];
+      long[][] right = new long[1][12];
+      long[][] left = new long[1][12];
+      float[][] rightMask = new float[1][12];
+      float[][] leftMask = new float[1][12];
+      for (int i = 0; i < 9; i++) {
+        right[0][i] = real[i];
+        rightMask[0][i] = 1;
+        left[0][i + 3] = real[i];
+        leftMask[0][i + 3] = 1;
+      }
+      NDArray a = lm.forward(m.create(right), m.create(rightMask), false).get(":, :9, :");
+      NDArray b = lm.forward(m.create(left), m.create(leftMask), false).get(":, 3:, :");
+      assertClose(a, b, 1e-5f);
+      // A row made only of padding stays finite.
+      NDArray pad = lm.forward(m.zeros(new ai.djl.ndarray.types.Shape(1, 4), ai.djl.ndarray.types.DataType.INT64),
+          m.zeros(new ai.djl.ndarray.types.Shape(1, 4)), false);
+      assertTrue(Float.isFinite(pad.sum().getFloat()));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(PositionEncoding.class)
+  void saveAndLoadGiveIdenticalLogits(PositionEncoding pos, @TempDir Path dir) throws IOException {
+    Random r = new Random(9);
+    long[][] ids = randomIds(r, 2, 10, 40);
+    float[] before;
+    try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 21);
+        NDManager m = lm.getManager().newSubManager()) {
+      before = lm.forward(m.create(ids), m.ones(new ai.djl.ndarray.types.Shape(2, 10)), false).toFloatArray();
+      lm.save(dir);
+      assertEquals(small(pos).parameterCount(), lm.getBlock().getParameters().stream()
+          .mapToLong(p -> p.getValue().getArray().size()).sum());
+    }
+    assertTrue(Files.exists(dir.resolve(DecoderLm.WEIGHTS_FILE)));
+    try (DecoderLm lm = DecoderLm.load(dir, Device.cpu());
+        NDManager m = lm.getManager().newSubManager()) {
+      float[] after = lm.forward(m.create(ids), m.ones(new ai.djl.ndarray.types.Shape(2, 10)), false).toFloatArray();
+      assertArrayEquals(before, after);
+    }
+    try (DecoderLm other = DecoderLm.create(small(pos), Device.cpu(), 99);
+        NDManager m = other.getManager().newSubManager()) {
+      other.loadWeights(dir.resolve(DecoderLm.WEIGHTS_FILE));
+      float[] after = other.forward(m.create(ids), m.ones(new ai.djl.ndarray.types.Shape(2, 10)), false)
+          .toFloatArray();
+      assertArrayEquals(before, after);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {49, 100})
+  void rejectsSequencesLongerThanMaxLength(int t) {
+    try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 1);
+        NDManager m = lm.getManager().newSubManager()) {
+      NDArray ids = m.zeros(new ai.djl.ndarray.types.Shape(1, t), ai.djl.ndarray.types.DataType.INT64);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> lm.forward(ids, ids.onesLike(), false));
+      assertTrue(e.getMessage().contains("maxLength"), e.getMessage());
+    }
+  }
+
+  static void assertClose(NDArray expected, NDArray actual, float tol) {
+    assertEquals(expected.getShape(), actual.getShape());
+    float diff = expected.sub(actual).abs().max().getFloat();
+    assertTrue(diff <= tol, "max abs difference " + diff + " > " + tol);
+  }
+}
