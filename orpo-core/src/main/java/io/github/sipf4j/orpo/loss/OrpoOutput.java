@@ -40,18 +40,26 @@ public record OrpoOutput(
    * @return the metrics by name, in {@link #METRIC_NAMES} order
    */
   public Map<String, Float> metrics() {
-    NDArray cw = chosenLogps.mean();
-    NDArray rw = rejectedLogps.mean();
-    NDArray acc = chosenLogps.gt(rejectedLogps).toType(chosenLogps.getDataType(), false).mean();
-    NDArray margin = chosenLogps.sub(rejectedLogps).mean().mul(lambda);
-    NDArray all = NDArrays.stack(new ai.djl.ndarray.NDList(loss.toType(cw.getDataType(), false),
-        nllLoss.toType(cw.getDataType(), false), logSigmoidOdds.mean(), logOdds.mean(), cw, rw, cw.mul(lambda),
-        rw.mul(lambda), acc, margin));
+    NDArray all = NDArrays.stack(new ai.djl.ndarray.NDList(metricArrays()));
     double[] values = all.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray();
     Map<String, Float> out = new LinkedHashMap<>();
     for (int i = 0; i < values.length; i++) {
       out.put(METRIC_NAMES.get(i), (float) values[i]);
     }
     return out;
+  }
+
+  /**
+   * Returns the metrics as scalar arrays on the device, in {@link #METRIC_NAMES} order, all of the log-probs' type.
+   *
+   * @return the scalar arrays
+   */
+  public NDArray[] metricArrays() {
+    NDArray cw = chosenLogps.mean();
+    NDArray rw = rejectedLogps.mean();
+    NDArray acc = chosenLogps.gt(rejectedLogps).toType(cw.getDataType(), false).mean();
+    NDArray margin = chosenLogps.sub(rejectedLogps).mean().mul(lambda);
+    return new NDArray[] {loss.toType(cw.getDataType(), false), nllLoss.toType(cw.getDataType(), false),
+        logSigmoidOdds.mean(), logOdds.mean(), cw, rw, cw.mul(lambda), rw.mul(lambda), acc, margin};
   }
 }

@@ -420,49 +420,6 @@ public final class DecoderLm implements CausalLm {
     saveWeights(dir.resolve(WEIGHTS_FILE));
   }
 
-  /**
-   * Writes the weights alone as safetensors, named as in {@link DecoderBlock}.
-   *
-   * @param file the target file
-   * @throws IOException if writing fails
-   */
-  public void saveWeights(Path file) throws IOException {
-    NDList list = new NDList();
-    for (Pair<String, Parameter> p : block.getParameters()) {
-      list.add(p.getValue().getArray());
-    }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-      list.encode(out, NDList.Encoding.SAFETENSORS);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  /**
-   * Copies weights saved by {@link #saveWeights} into this model's parameters, in place.
-   *
-   * @param file the safetensors file
-   * @throws IOException if the file cannot be read or does not fit this model's configuration
-   */
-  public void loadWeights(Path file) throws IOException {
-    try (NDManager tmp = NDManager.newBaseManager(Device.cpu());
-        InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-      NDList list = NDList.decode(tmp, in);
-      Map<String, NDArray> byName = new HashMap<>();
-      for (NDArray a : list) {
-        byName.put(a.getName(), a);
-      }
-      for (Pair<String, Parameter> p : block.getParameters()) {
-        NDArray w = byName.get(p.getKey());
-        NDArray target = p.getValue().getArray();
-        if (w == null || !w.getShape().equals(target.getShape())) {
-          throw new IOException(file + ": parameter " + p.getKey() + " is missing or has the wrong shape");
-        }
-        target.set(w.toType(DataType.FLOAT32, false).toByteBuffer());
-      }
-    }
-  }
-
   static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.write(tmp, bytes);

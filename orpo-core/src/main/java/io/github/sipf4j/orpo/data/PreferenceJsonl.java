@@ -1,0 +1,106 @@
+package io.github.sipf4j.orpo.data;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * Reads and writes preference pairs as JSON lines in TRL's explicit-prompt format, one object per line:
+ * {@code {"prompt": "...", "chosen": "...", "rejected": "..."}}. Blank lines are skipped; other keys are ignored.
+ * Every malformed line fails with a {@link DataFormatException} naming the file, the line and the field.
+ */
+public final class PreferenceJsonl {
+
+  private static final Gson GSON = new Gson();
+  private static final String[] FIELDS = {"prompt", "chosen", "rejected"};
+
+  private PreferenceJsonl() {}
+
+  /**
+   * Reads a file.
+   *
+   * @param file the JSON-lines file
+   * @return the pairs in file order
+   * @throws DataFormatException if a line is not an object with three string fields
+   * @throws IOException if the file cannot be read
+   */
+  public static List<PreferencePair> read(Path file) throws IOException {
+    List<PreferencePair> out = new ArrayList<>();
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String line;
+      long number = 0;
+      while ((line = in.readLine()) != null) {
+        number++;
+        if (line.isBlank()) {
+          continue;
+        }
+        out.add(parse(file, number, line));
+      }
+    }
+    return out;
+  }
+
+  static PreferencePair parse(Path file, long number, String line) throws DataFormatException {
+    JsonObject o;
+    try {
+      JsonElement e = JsonParser.parseString(line);
+      if (!e.isJsonObject()) {
+        throw new DataFormatException(file, number, null, "expected a JSON object, got " + abbreviate(line), null);
+      }
+      o = e.getAsJsonObject();
+    } catch (JsonParseException e) {
+      throw new DataFormatException(file, number, null, "malformed JSON: " + e.getMessage(), e);
+    }
+    String[] values = new String[FIELDS.length];
+    for (int i = 0; i < FIELDS.length; i++) {
+      JsonElement v = o.get(FIELDS[i]);
+      if (v == null || v.isJsonNull()) {
+        throw new DataFormatException(file, number, FIELDS[i], "missing", null);
+      }
+      if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
+        throw new DataFormatException(file, number, FIELDS[i], "expected a string, got " + abbreviate(v.toString()),
+            null);
+      }
+      values[i] = v.getAsString();
+    }
+    return new PreferencePair(values[0], values[1], values[2]);
+  }
+
+  /**
+   * Writes pairs, replacing the file atomically.
+   *
+   * @param file the target file
+   * @param pairs the pairs
+   * @throws IOException if writing fails
+   */
+  public static void write(Path file, Collection<PreferencePair> pairs) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+      for (PreferencePair p : pairs) {
+        JsonObject o = new JsonObject();
+        o.addProperty("prompt", p.prompt());
+        o.addProperty("chosen", p.chosen());
+        o.addProperty("rejected", p.rejected());
+        out.write(GSON.toJson(o));
+        out.newLine();
+      }
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+}

@@ -1,0 +1,19 @@
+package io.github.sipf4j.orpo.train;
+
+import com.google.common.base.Preconditions;
+import io.github.sipf4j.orpo.text.EncodedSequence;
+
+/**
+ * A preference pair, encoded: the same prompt continued by a chosen and a rejected response.
+ *
+ * @param chosen the preferred sequence
+ * @param rejected the dispreferred sequence
+ */
+public record EncodedPair(EncodedSequence chosen, EncodedSequence rejected) {
+
+  /** Validates that both sequences have a prompt and a response. */
+  public EncodedPair {
+    Preconditions.checkNotNull(chosen, "chosen");
+    Preconditions.checkNotNull(rejected, "rejected");
+  }
+}
