@@ -126,13 +126,13 @@ class DecoderLm(nn.Module):
         else:
             pos = position_ids
         x = self.wte(input_ids)
-        if not self.rotary:
+        if hasattr(self, "wpe"):  # static in TorchScript: only learned positions have wpe
             x = x + self.wpe(pos)
         # additive mask (B,1,T,T): 0 allowed, -1e9 if key > query or key is padding
         causal = torch.ones(t, t, device=input_ids.device).tril().to(torch.bool)
         allowed = causal.unsqueeze(0) & (attention_mask != 0).unsqueeze(1)  # (B,T,T)
         zero = torch.zeros(1, dtype=x.dtype, device=x.device)
-        neg = torch.full([1], MASK_VALUE, dtype=x.dtype, device=x.device)
+        neg = torch.full([1], -1e9, dtype=x.dtype, device=x.device)
         mask = torch.where(allowed, zero, neg).unsqueeze(1)
         cos = torch.zeros(1, dtype=x.dtype, device=x.device)
         sin = torch.zeros(1, dtype=x.dtype, device=x.device)
