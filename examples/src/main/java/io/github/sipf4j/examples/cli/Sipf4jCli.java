@@ -41,7 +41,21 @@ public final class Sipf4jCli implements Runnable {
    * @param args the command-line arguments
    */
   public static void main(String[] args) {
+    offlineByDefault();
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Keeps DJL from touching the network: no model-zoo or engine downloads ({@code ai.djl.offline}) and no usage
+   * ping ({@code OPT_OUT_TRACKING}), unless the user set these properties explicitly.
+   */
+  static void offlineByDefault() {
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    if (System.getProperty("OPT_OUT_TRACKING") == null) {
+      System.setProperty("OPT_OUT_TRACKING", "true");
+    }
   }
 
   /** Reads the version that Maven filtered into {@code sipf4j-version.properties}. */
