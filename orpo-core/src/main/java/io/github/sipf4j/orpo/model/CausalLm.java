@@ -50,6 +50,39 @@ public interface CausalLm extends AutoCloseable {
   NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training);
 
   /**
+   * Tells whether {@link #forwardHidden} is implemented.
+   *
+   * @return true when the model exposes its final hidden states
+   */
+  default boolean supportsHiddenStates() {
+    return false;
+  }
+
+  /**
+   * Computes the final hidden states (after the last layer norm, before the output head), for heads of one's own
+   * such as a process reward model's classifier.
+   *
+   * @param inputIds int64 token ids, shape (batch, time)
+   * @param attentionMask 1 for real tokens and 0 for padding, shape (batch, time)
+   * @param training whether to apply training-only behaviour such as dropout
+   * @return float32 hidden states, shape (batch, time, {@link #hiddenSize()})
+   * @throws UnsupportedOperationException when {@link #supportsHiddenStates()} is false
+   */
+  default NDArray forwardHidden(NDArray inputIds, NDArray attentionMask, boolean training) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose hidden states");
+  }
+
+  /**
+   * Returns the width of {@link #forwardHidden}'s output.
+   *
+   * @return the hidden size
+   * @throws UnsupportedOperationException when {@link #supportsHiddenStates()} is false
+   */
+  default int hiddenSize() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not expose hidden states");
+  }
+
+  /**
    * Tells whether {@link #newCache} and {@link #forwardCached} are implemented.
    *
    * @return true when the model supports incremental decoding with a key/value cache

@@ -240,11 +240,42 @@ public final class DecoderLm implements CausalLm {
     long t = s.get(1);
     Preconditions.checkArgument(t <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", t, config.maxLength());
+    NDArray[] pb = positionsAndBias(attentionMask);
+    return run(inputIds.toType(DataType.INT64, false), pb[0], pb[1], null, training);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public boolean supportsHiddenStates() {
+    return true;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public int hiddenSize() {
+    return config.dModel();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public NDArray forwardHidden(NDArray inputIds, NDArray attentionMask, boolean training) {
+    Shape s = inputIds.getShape();
+    Preconditions.checkArgument(s.dimension() == 2 && attentionMask.getShape().equals(s),
+        "inputIds and attentionMask must both be (batch, time), got %s and %s", s, attentionMask.getShape());
+    Preconditions.checkArgument(s.get(1) <= config.maxLength(),
+        "sequence length %s exceeds the model's maxLength %s", s.get(1), config.maxLength());
+    NDArray[] pb = positionsAndBias(attentionMask);
+    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], null, training);
+  }
+
+  /** Positions over real tokens ({@code cumsum(mask) - 1}) and the additive key-padding plus causal bias. */
+  private static NDArray[] positionsAndBias(NDArray attentionMask) {
+    long b = attentionMask.getShape().get(0);
+    long t = attentionMask.getShape().get(1);
     NDArray mask = attentionMask.toType(DataType.INT64, false);
     NDArray positions = mask.cumSum(1).sub(1).maximum(0);
-    NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(s.get(0), 1, 1, t);
-    NDArray bias = keyBias.add(causalBias(inputIds.getManager(), t, t));
-    return run(inputIds.toType(DataType.INT64, false), positions, bias, null, training);
+    NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(b, 1, 1, t);
+    return new NDArray[] {positions, keyBias.add(causalBias(attentionMask.getManager(), t, t))};
   }
 
   /** {@inheritDoc} */
@@ -297,6 +328,10 @@ public final class DecoderLm implements CausalLm {
   }
 
   private NDArray run(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
+    return hidden(ids, positions, bias, cache, training).matMul(wte.getArray().transpose());
+  }
+
+  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
     NDArrayEx ex = ids.getNDArrayInternal();
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
@@ -352,8 +387,7 @@ public final class DecoderLm implements CausalLm {
       }
       x = x.add(m);
     }
-    x = ex.layerNorm(x, ln, lnfW.getArray(), lnfB.getArray(), config.layerNormEps()).singletonOrThrow();
-    return x.matMul(wte.getArray().transpose());
+    return ex.layerNorm(x, ln, lnfW.getArray(), lnfB.getArray(), config.layerNormEps()).singletonOrThrow();
   }
 
   /** Rotate-half RoPE: (x1, x2) to (x1 cos - x2 sin, x1 sin + x2 cos) over the two halves of the head. */

@@ -140,6 +140,20 @@ class DecoderLmTest {
   }
 
   @ParameterizedTest
+  @EnumSource(PositionEncoding.class)
+  void hiddenStatesTimesTheTiedEmbeddingAreTheLogits(PositionEncoding pos) {
+    Random r = new Random(17);
+    try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 8);
+        NDManager m = lm.getManager().newSubManager()) {
+      NDArray ids = m.create(randomIds(r, 2, 9, 40));
+      NDArray hidden = lm.forwardHidden(ids, ids.onesLike(), false);
+      assertEquals(new ai.djl.ndarray.types.Shape(2, 9, lm.hiddenSize()), hidden.getShape());
+      NDArray wte = lm.getBlock().getParameters().get("wte.weight").getArray();
+      assertClose(lm.forward(ids, ids.onesLike(), false), hidden.matMul(wte.transpose()), 1e-5f);
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {49, 100})
   void rejectsSequencesLongerThanMaxLength(int t) {
     try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 1);
