@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The performance report: installs the PyTorch reference's Debian packages if missing, builds, and runs sipf4j and
+# PyTorch side by side. Usage: benchmarks/run-benchmarks.sh [BenchmarkRunner options, e.g. --sizes M1,M5]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch libopenblas0-pthread
+  else
+    echo "warning: no python3-torch; the PyTorch columns will read n/a" >&2
+  fi
+fi
+mvn -B -q package -DskipTests -pl benchmarks -am
+java -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.BenchmarkRunner "$@"
