@@ -51,8 +51,10 @@ public final class PassAtK {
   }
 
   /**
-   * Averages pass@k over tasks with a 95% percentile bootstrap interval over tasks ({@link
-   * Intervals#DEFAULT_RESAMPLES} resamples).
+   * Averages pass@k over tasks with a 95% interval: when every task has exactly one sample, pass@1 is a plain
+   * proportion of tasks and gets the Wilson score interval (which, unlike the bootstrap, does not collapse to a
+   * point at 0% or 100%); otherwise a percentile bootstrap over tasks ({@link Intervals#DEFAULT_RESAMPLES}
+   * resamples, seeded).
    *
    * @param counts the per-task counts, each with at least {@code k} samples; not empty
    * @param k the budget
@@ -60,6 +62,10 @@ public final class PassAtK {
    * @return the mean pass@k with its interval
    */
   public static ConfidenceInterval withInterval(List<TaskCounts> counts, int k, long seed) {
+    if (!counts.isEmpty() && counts.stream().allMatch(t -> t.samples() == 1)) {
+      long passed = counts.stream().filter(t -> t.correct() == 1).count();
+      return Intervals.wilson(passed, counts.size(), Intervals.DEFAULT_LEVEL);
+    }
     return Intervals.bootstrapMean(perTask(counts, k), Intervals.DEFAULT_RESAMPLES, seed, Intervals.DEFAULT_LEVEL);
   }
 

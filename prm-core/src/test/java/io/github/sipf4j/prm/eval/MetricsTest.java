@@ -72,6 +72,18 @@ class MetricsTest {
   }
 
   @Test
+  void singleSamplePassAtOneUsesWilson() {
+    List<TaskCounts> counts = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      counts.add(new TaskCounts("t" + i, 1, i < 8 ? 1 : 0));
+    }
+    ConfidenceInterval ci = PassAtK.withInterval(counts, 1, 1L);
+    assertEquals("wilson", ci.method());
+    assertEquals(0.8, ci.estimate(), 1e-12);
+    assertEquals(0.4902, ci.lower(), 1e-4);
+  }
+
+  @Test
   void wilsonKnownValues() {
     // 8 of 10 at 95%: (0.4902, 0.9433), as in Wilson (1927) / standard tables.
     ConfidenceInterval w = Intervals.wilson(8, 10, 0.95);
