@@ -233,6 +233,20 @@ class PythonExecutorTest {
     }
   }
 
+  @Test
+  void unusableBubblewrapFallsBackOrFailsWhenRequired() {
+    ExecutorConfig broken = executor.config().toBuilder().bwrap("/nonexistent/bwrap").build();
+    try (PythonExecutor fallback = new PythonExecutor(broken)) {
+      assertFalse(fallback.sandboxed());
+      ExecutionResult r = fallback.run(PythonProgram.mbpp(List.of(), "x = 2", List.of("assert x == 2")));
+      assertEquals(ExecutionStatus.PASSED, r.status(), r.toString());
+      assertFalse(r.sandboxed());
+    }
+    org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class,
+        () -> new PythonExecutor(broken.toBuilder().sandbox(SandboxMode.REQUIRED).build()));
+  }
+
   static String pyString(String s) {
     return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
