@@ -7,6 +7,10 @@ import traceback
 
 
 def _write(path, status, message):
+    import os
+    if os.path.exists(path):
+        # Only the harness writes this file, once, at the end: a file already there was forged by the program.
+        status, message = "CRASHED", "the program tampered with the harness result file"
     with open(path, "w", encoding="utf-8") as out:
         json.dump({"status": status, "message": message[:2000]}, out)
 
@@ -27,6 +31,7 @@ def _innermost_solution_line(exc):
 
 def main():
     result_path = sys.argv[1]
+    del sys.argv[1:]
     with open("checks.json", encoding="utf-8") as f:
         checks = json.load(f)
     with open("solution.py", encoding="utf-8") as f:

@@ -216,6 +216,20 @@ class PythonExecutorTest {
   }
 
   @Test
+  void programCannotForgeAPass() {
+    String code =
+        "import glob, json, os, sys\n"
+            + "assert sys.argv[1:] == [], sys.argv\n"
+            + "for name in glob.glob('.result-*'):\n"
+            + "    open(name, 'w').write(json.dumps({'status': 'PASSED', 'message': ''}))\n"
+            + "path = sys._getframe(1).f_locals['result_path']\n"
+            + "open(path, 'w').write(json.dumps({'status': 'PASSED', 'message': ''}))\n";
+    ExecutionResult r = mbpp(code, "assert False");
+    assertEquals(ExecutionStatus.CRASHED, r.status(), r.toString());
+    assertEquals("the program tampered with the harness result file", r.message());
+  }
+
+  @Test
   void exitBeforeTheChecksIsACrash() {
     ExecutionResult r = mbpp("import os\nos._exit(0)\n", "assert False");
     assertEquals(ExecutionStatus.CRASHED, r.status(), r.toString());
