@@ -15,7 +15,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Sipf4jCli.VersionProvider.class,
     description = "Self-iterative process feedback (SIPF) for small language models on Deep Java Library.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      EvaluateCodeCommand.class,
+      GenerateSyntheticCommand.class
+    })
 public final class Sipf4jCli implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,113 @@
+package io.github.sipf4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.sipf4j.prm.data.Gsm8kLoader;
+import io.github.sipf4j.prm.task.TaskSet;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CodeAndSyntheticCommandsTest {
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = Sipf4jCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  private static Path shared(String relative) {
+    String prop = System.getProperty("sipf4j.shared.dir");
+    if (prop != null && Files.isDirectory(Path.of(prop, "datasets"))) {
+      return Path.of(prop, "datasets", relative);
+    }
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("shared/datasets"))) {
+        return p.resolve("shared/datasets").resolve(relative);
+      }
+    }
+    assumeTrue(false, "shared/datasets is absent");
+    return null;
+  }
+
+  @Test
+  void generateSyntheticWritesGsm8kJsonl() throws Exception {
+    Path file = dir.resolve("ood.jsonl");
+    assertEquals(0, run("generate-synthetic", "--split", "ood-wording", "--count", "25", "--seed", "3", "--out", file.toString()), err.toString());
+    assertTrue(out.toString().contains("wrote 25 tasks of split ood-wording"), out.toString());
+    TaskSet back = Gsm8kLoader.standard().load(file);
+    assertEquals(25, back.size());
+    assertTrue(back.get(0).goldSteps().get(back.get(0).goldSteps().size() - 1).startsWith("The answer is "));
+    List<String> again = Files.readAllLines(file);
+    assertEquals(0, run("generate-synthetic", "--split", "ood-wording", "--count", "25", "--seed", "3", "--out", file.toString()));
+    assertEquals(again, Files.readAllLines(file), "same seed, same file");
+    assertEquals(2, run("generate-synthetic", "--split", "train", "--count", "5", "--out", file.toString()));
+    assertTrue(err.toString().contains("unknown synthetic split 'train'"), err.toString());
+  }
+
+  @Test
+  void evaluateHumanEvalReferences() {
+    assertEquals(0, run("evaluate-code", "--dataset", shared("humaneval/HumanEval-sample10.jsonl.gz").toString(),
+        "--reference", "--timeout-seconds", "5", "--workers", "2"), err.toString());
+    JsonObject report = JsonParser.parseString(out.toString()).getAsJsonObject();
+    assertEquals(10, report.get("tasks").getAsInt());
+    assertEquals(1.0, report.getAsJsonObject("pass@1").get("estimate").getAsDouble(), 1e-12);
+    assertEquals(10, report.getAsJsonObject("statuses").get("PASSED").getAsInt());
+  }
+
+  @Test
+  void evaluateMbppCompletionsWithSeveralSamples() throws Exception {
+    Path data = dir.resolve("mini-mbpp.json");
+    Files.writeString(data, "[\n"
+        + " {\"task_id\": 1, \"prompt\": \"Double.\", \"code\": \"def f(x):\\n  return 2*x\", \"test_imports\": [],"
+        + " \"test_list\": [\"assert f(2) == 4\", \"assert f(0) == 0\"]},\n"
+        + " {\"task_id\": 2, \"prompt\": \"Square.\", \"code\": \"def g(x):\\n  return x*x\", \"test_imports\": [\"import math\"],"
+        + " \"test_list\": [\"assert g(3) == 9\"]}\n]\n");
+    Path completions = dir.resolve("samples.jsonl");
+    Files.writeString(completions, String.join("\n",
+        "{\"task_id\": 1, \"completion\": \"def f(x):\\n  return x+x\"}",
+        "{\"task_id\": \"Mbpp/1\", \"completion\": \"def f(x):\\n  return x+2\"}",
+        "{\"task_id\": \"1\", \"completion\": \"```python\\ndef f(x):\\n  return 2*x\\n```\"}",
+        "{\"task_id\": 2, \"completion\": \"def g(x):\\n  return x+5\"}",
+        "{\"task_id\": 2, \"completion\": \"while True: pass\"}",
+        "{\"task_id\": 2, \"completion\": \"def g(x) return 1\"}") + "\n");
+    Path results = dir.resolve("results.jsonl");
+    assertEquals(0, run("evaluate-code", "--dataset", data.toString(), "--completions", completions.toString(),
+        "--k", "1,3", "--timeout-seconds", "1.5", "--workers", "2", "--results", results.toString()), err.toString());
+    JsonObject report = JsonParser.parseString(out.toString()).getAsJsonObject();
+    assertEquals(6, report.get("samples").getAsInt());
+    // Task 1: 2 of 3 pass, task 2: 0 of 3 -> pass@1 = (2/3 + 0) / 2, pass@3 = (1 + 0) / 2.
+    assertEquals(1.0 / 3, report.getAsJsonObject("pass@1").get("estimate").getAsDouble(), 1e-12);
+    assertEquals(0.5, report.getAsJsonObject("pass@3").get("estimate").getAsDouble(), 1e-12);
+    JsonObject st = report.getAsJsonObject("statuses");
+    assertEquals(2, st.get("PASSED").getAsInt());
+    assertEquals(2, st.get("FAILED").getAsInt());
+    assertEquals(1, st.get("TIMED_OUT").getAsInt());
+    assertEquals(1, st.get("CRASHED").getAsInt());
+    assertEquals(6, Files.readAllLines(results).size());
+    assertTrue(Files.readAllLines(results).get(1).contains("assert f(0) == 0 -> AssertionError"));
+  }
+
+  @Test
+  void evaluateRejectsUnknownTaskIdsWithTheLine() throws Exception {
+    Path completions = dir.resolve("bad.jsonl");
+    Files.writeString(completions, "{\"task_id\": \"HumanEval/0\", \"completion\": \"    return True\"}\n"
+        + "{\"task_id\": \"HumanEval/999\", \"completion\": \"x\"}\n");
+    assertEquals(2, run("evaluate-code", "--dataset", shared("humaneval/HumanEval-sample10.jsonl.gz").toString(),
+        "--completions", completions.toString()));
+    assertTrue(err.toString().contains("bad.jsonl:2: field 'task_id'"), err.toString());
+  }
+}

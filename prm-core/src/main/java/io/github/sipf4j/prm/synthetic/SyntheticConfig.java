@@ -1,0 +1,296 @@
+package io.github.sipf4j.prm.synthetic;
+
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The difficulty knobs of the synthetic task; build with {@link #builder()}. A question has {@code steps}
+ * rationale lines before {@code The answer is X}: for {@link AnswerKind#NUMBER} every line is an operation; for
+ * the small-range kinds the last line is the final comparison or remainder, so they have {@code steps - 1}
+ * operations.
+ *
+ * @param minSteps the fewest rationale lines; see {@link #DEFAULT_MIN_STEPS}
+ * @param maxSteps the most rationale lines; see {@link #DEFAULT_MAX_STEPS}
+ * @param minStart the smallest starting quantity; see {@link #DEFAULT_MIN_START}
+ * @param maxStart the largest starting quantity; see {@link #DEFAULT_MAX_START}
+ * @param maxAddend the largest number added or subtracted; see {@link #DEFAULT_MAX_ADDEND}
+ * @param maxFactor the largest factor, divisor and bag size; see {@link #DEFAULT_MAX_FACTOR}
+ * @param maxValue the largest intermediate result; see {@link #DEFAULT_MAX_VALUE}
+ * @param operators the operations chains may use; see {@link #DEFAULT_OPERATORS}
+ * @param wording the template family; see {@link #DEFAULT_WORDING}
+ * @param smallRangeShare the share of questions with a small-range answer; see {@link #DEFAULT_SMALL_RANGE_SHARE}
+ * @param smallRangeKinds the small-range kinds to draw from; see {@link #DEFAULT_SMALL_RANGE_KINDS}
+ * @param maxChars the longest prompt plus newline plus rationale; see {@link #DEFAULT_MAX_CHARS}
+ */
+public record SyntheticConfig(
+    int minSteps,
+    int maxSteps,
+    int minStart,
+    int maxStart,
+    int maxAddend,
+    int maxFactor,
+    int maxValue,
+    Set<Operator> operators,
+    Wording wording,
+    double smallRangeShare,
+    Set<AnswerKind> smallRangeKinds,
+    int maxChars) {
+
+  /** By default a rationale has at least 2 lines before the answer line. */
+  public static final int DEFAULT_MIN_STEPS = 2;
+
+  /** By default a rationale has at most 4 lines before the answer line (the in-domain range is 2 to 4). */
+  public static final int DEFAULT_MAX_STEPS = 4;
+
+  /** By default the starting quantity is at least 2. */
+  public static final int DEFAULT_MIN_START = 2;
+
+  /** By default the starting quantity is at most 20. */
+  public static final int DEFAULT_MAX_START = 20;
+
+  /** By default at most 9 items are added or removed in one step. */
+  public static final int DEFAULT_MAX_ADDEND = 9;
+
+  /** By default factors, divisors and bag sizes are at most 5. */
+  public static final int DEFAULT_MAX_FACTOR = 5;
+
+  /** By default no intermediate result exceeds 200. */
+  public static final int DEFAULT_MAX_VALUE = 200;
+
+  /** By default chains use all four operations. */
+  public static final Set<Operator> DEFAULT_OPERATORS = Set.copyOf(EnumSet.allOf(Operator.class));
+
+  /** By default questions use the training templates. */
+  public static final Wording DEFAULT_WORDING = Wording.TRAINING;
+
+  /** By default half of the questions have a small-range answer (comparison, yes/no, remainder). */
+  public static final double DEFAULT_SMALL_RANGE_SHARE = 0.5;
+
+  /** By default the small-range questions are split evenly among comparison, yes/no and remainder. */
+  public static final Set<AnswerKind> DEFAULT_SMALL_RANGE_KINDS =
+      Set.copyOf(EnumSet.of(AnswerKind.COMPARISON, AnswerKind.YES_NO, AnswerKind.REMAINDER));
+
+  /** By default prompt, newline and rationale together are at most 300 characters (the model's context is 292+). */
+  public static final int DEFAULT_MAX_CHARS = 300;
+
+  /**
+   * Validates the knobs.
+   *
+   * @param minSteps the fewest rationale lines, at least 2
+   * @param maxSteps the most rationale lines
+   * @param minStart the smallest start, at least 1
+   * @param maxStart the largest start
+   * @param maxAddend the largest addend, at least 2
+   * @param maxFactor the largest factor, at least 2
+   * @param maxValue the largest intermediate result
+   * @param operators the operations, not empty
+   * @param wording the template family
+   * @param smallRangeShare the small-range share in [0, 1]
+   * @param smallRangeKinds the small-range kinds, not empty when the share is positive
+   * @param maxChars the length limit
+   */
+  public SyntheticConfig {
+    Objects.requireNonNull(wording, "wording");
+    operators = Set.copyOf(operators);
+    smallRangeKinds = Set.copyOf(smallRangeKinds);
+    if (minSteps < 2 || maxSteps < minSteps) {
+      throw new IllegalArgumentException("need 2 <= minSteps <= maxSteps: " + minSteps + ", " + maxSteps);
+    }
+    if (minStart < 1 || maxStart < minStart || maxAddend < 2 || maxFactor < 2 || maxValue < maxStart + maxAddend) {
+      throw new IllegalArgumentException("need 1 <= minStart <= maxStart, maxAddend >= 2, maxFactor >= 2, "
+          + "maxValue >= maxStart + maxAddend");
+    }
+    if (operators.isEmpty()) {
+      throw new IllegalArgumentException("operators must not be empty");
+    }
+    if (!(smallRangeShare >= 0 && smallRangeShare <= 1)) {
+      throw new IllegalArgumentException("smallRangeShare must be in [0, 1]: " + smallRangeShare);
+    }
+    if (smallRangeShare > 0 && smallRangeKinds.isEmpty() || smallRangeKinds.contains(AnswerKind.NUMBER)) {
+      throw new IllegalArgumentException("smallRangeKinds must be a non-empty set of small-range kinds");
+    }
+    if (maxChars < 80) {
+      throw new IllegalArgumentException("maxChars must be at least 80: " + maxChars);
+    }
+  }
+
+  /**
+   * Returns the knobs with every default.
+   *
+   * @return the default configuration
+   */
+  public static SyntheticConfig defaults() {
+    return builder().build();
+  }
+
+  /**
+   * Starts a builder with every default.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts a builder holding these knobs.
+   *
+   * @return a builder to change some of them
+   */
+  public Builder toBuilder() {
+    return new Builder()
+        .steps(minSteps, maxSteps)
+        .start(minStart, maxStart)
+        .maxAddend(maxAddend)
+        .maxFactor(maxFactor)
+        .maxValue(maxValue)
+        .operators(operators)
+        .wording(wording)
+        .smallRangeShare(smallRangeShare)
+        .smallRangeKinds(smallRangeKinds)
+        .maxChars(maxChars);
+  }
+
+  /** Builds a {@link SyntheticConfig}; unset values keep their defaults. */
+  public static final class Builder {
+    private int minSteps = DEFAULT_MIN_STEPS;
+    private int maxSteps = DEFAULT_MAX_STEPS;
+    private int minStart = DEFAULT_MIN_START;
+    private int maxStart = DEFAULT_MAX_START;
+    private int maxAddend = DEFAULT_MAX_ADDEND;
+    private int maxFactor = DEFAULT_MAX_FACTOR;
+    private int maxValue = DEFAULT_MAX_VALUE;
+    private Set<Operator> operators = DEFAULT_OPERATORS;
+    private Wording wording = DEFAULT_WORDING;
+    private double smallRangeShare = DEFAULT_SMALL_RANGE_SHARE;
+    private Set<AnswerKind> smallRangeKinds = DEFAULT_SMALL_RANGE_KINDS;
+    private int maxChars = DEFAULT_MAX_CHARS;
+
+    private Builder() {}
+
+    /**
+     * Sets the range of rationale lines before the answer line.
+     *
+     * @param min the fewest, at least 2
+     * @param max the most
+     * @return this builder
+     */
+    public Builder steps(int min, int max) {
+      this.minSteps = min;
+      this.maxSteps = max;
+      return this;
+    }
+
+    /**
+     * Sets the range of the starting quantity.
+     *
+     * @param min the smallest, at least 1
+     * @param max the largest
+     * @return this builder
+     */
+    public Builder start(int min, int max) {
+      this.minStart = min;
+      this.maxStart = max;
+      return this;
+    }
+
+    /**
+     * Sets the largest number added or subtracted in one step.
+     *
+     * @param maxAddend at least 2
+     * @return this builder
+     */
+    public Builder maxAddend(int maxAddend) {
+      this.maxAddend = maxAddend;
+      return this;
+    }
+
+    /**
+     * Sets the largest factor, divisor and bag size.
+     *
+     * @param maxFactor at least 2
+     * @return this builder
+     */
+    public Builder maxFactor(int maxFactor) {
+      this.maxFactor = maxFactor;
+      return this;
+    }
+
+    /**
+     * Sets the largest intermediate result.
+     *
+     * @param maxValue at least {@code maxStart + maxAddend}
+     * @return this builder
+     */
+    public Builder maxValue(int maxValue) {
+      this.maxValue = maxValue;
+      return this;
+    }
+
+    /**
+     * Sets the operations chains may use.
+     *
+     * @param operators a non-empty set
+     * @return this builder
+     */
+    public Builder operators(Set<Operator> operators) {
+      this.operators = operators;
+      return this;
+    }
+
+    /**
+     * Sets the template family.
+     *
+     * @param wording training or held-out templates
+     * @return this builder
+     */
+    public Builder wording(Wording wording) {
+      this.wording = wording;
+      return this;
+    }
+
+    /**
+     * Sets the share of questions with a small-range answer.
+     *
+     * @param smallRangeShare in [0, 1]; 0 gives only numeric questions
+     * @return this builder
+     */
+    public Builder smallRangeShare(double smallRangeShare) {
+      this.smallRangeShare = smallRangeShare;
+      return this;
+    }
+
+    /**
+     * Sets which small-range kinds are drawn (uniformly).
+     *
+     * @param smallRangeKinds a set of kinds other than {@link AnswerKind#NUMBER}
+     * @return this builder
+     */
+    public Builder smallRangeKinds(Set<AnswerKind> smallRangeKinds) {
+      this.smallRangeKinds = smallRangeKinds;
+      return this;
+    }
+
+    /**
+     * Sets the length limit of prompt, newline and rationale.
+     *
+     * @param maxChars at least 80
+     * @return this builder
+     */
+    public Builder maxChars(int maxChars) {
+      this.maxChars = maxChars;
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @return the validated configuration
+     */
+    public SyntheticConfig build() {
+      return new SyntheticConfig(minSteps, maxSteps, minStart, maxStart, maxAddend, maxFactor, maxValue, operators,
+          wording, smallRangeShare, smallRangeKinds, maxChars);
+    }
+  }
+}

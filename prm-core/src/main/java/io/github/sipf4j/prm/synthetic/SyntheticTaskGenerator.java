@@ -1,0 +1,229 @@
+package io.github.sipf4j.prm.synthetic;
+
+import com.google.common.hash.Hashing;
+import io.github.sipf4j.prm.task.ReasoningTask;
+import io.github.sipf4j.prm.task.TaskSet;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.IntPredicate;
+
+/**
+ * Generates seeded multi-step arithmetic word problems, the embedded default task.
+ *
+ * <p>A question tells a short story about one person's items, one sentence per operation, then asks for the
+ * number at the end ({@link AnswerKind#NUMBER}) or a small-range answer: who has more ({@link
+ * AnswerKind#COMPARISON}), more than a threshold or not ({@link AnswerKind#YES_NO}), what is left over when packed
+ * in bags ({@link AnswerKind#REMAINDER}). The rationale has one equation per line and ends with {@code The answer
+ * is X}:
+ *
+ * <pre>
+ * Ann has 7 pens. Ann buys 5 more. Ann gives away 3. Bob has 11 pens. Who has more pens?
+ * 7+5=12
+ * 12-3=9
+ * 9&lt;11
+ * The answer is Bob
+ * </pre>
+ *
+ * <p>Every task is {@link io.github.sipf4j.prm.task.VerifierKind#NUMERIC} (words are compared normalised), its
+ * gold steps are all rationale lines including the answer line, and its metadata holds {@code answerKind},
+ * {@code steps} and {@code split}. Generation is deterministic for (config or split, count, seed); a shorter
+ * request returns a prefix of a longer one; no question repeats within a call.
+ *
+ * <pre>{@code
+ * TaskSet train = SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, 2000, 1L);
+ * Gsm8kWriter.write(train.tasks(), Path.of("in-domain.jsonl"));
+ * }</pre>
+ */
+public final class SyntheticTaskGenerator {
+  private static final int ATTEMPTS_PER_TASK = 200;
+
+  private SyntheticTaskGenerator() {}
+
+  /**
+   * Generates a standard split.
+   *
+   * @param split the split
+   * @param count how many tasks
+   * @param seed the seed; the split's own stream is derived from it
+   * @return the tasks, named after the split, with ids {@code <split>/<index>}
+   */
+  public static TaskSet generate(SyntheticSplit split, int count, long seed) {
+    return generate(split.config(), split.splitName(), count, seed, b -> split.owns(b));
+  }
+
+  /**
+   * Generates tasks with custom knobs.
+   *
+   * @param config the knobs
+   * @param name the name of the task set, used in ids and to derive the seed stream
+   * @param count how many tasks
+   * @param seed the seed
+   * @return the tasks, with ids {@code <name>/<index>}
+   */
+  public static TaskSet generate(SyntheticConfig config, String name, int count, long seed) {
+    return generate(config, name, count, seed, b -> true);
+  }
+
+  private static TaskSet generate(SyntheticConfig config, String name, int count, long seed, IntPredicate bucket) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count must be >= 0: " + count);
+    }
+    long salt = Hashing.murmur3_128().hashString(name, StandardCharsets.UTF_8).asLong();
+    SplittableRandom random = new SplittableRandom(seed ^ salt);
+    Templates templates = Templates.of(config.wording());
+    Set<String> seen = new HashSet<>();
+    List<ReasoningTask> tasks = new ArrayList<>(count);
+    long attempts = 0;
+    while (tasks.size() < count) {
+      if (++attempts > (long) ATTEMPTS_PER_TASK * Math.max(count, 10)) {
+        throw new IllegalStateException(
+            "could only generate " + tasks.size() + " distinct questions of " + count + " within the limits of " + config);
+      }
+      Problem p = draw(config, templates, random);
+      if (p == null || p.length() > config.maxChars() || seen.contains(p.question)) {
+        continue;
+      }
+      int b = Math.floorMod(Hashing.murmur3_32_fixed().hashString(p.question, StandardCharsets.UTF_8).asInt(), 10);
+      if (!bucket.test(b)) {
+        continue;
+      }
+      seen.add(p.question);
+      List<String> steps = new ArrayList<>(p.lines);
+      steps.add("The answer is " + p.answer);
+      tasks.add(
+          ReasoningTask.numeric(name + "/" + tasks.size(), p.question, p.answer, steps)
+              .withMetadata("answerKind", p.kind.name())
+              .withMetadata("steps", Integer.toString(p.lines.size()))
+              .withMetadata("split", name));
+    }
+    return new TaskSet(name, tasks);
+  }
+
+  private record Problem(String question, List<String> lines, String answer, AnswerKind kind) {
+    int length() {
+      int n = question.length() + 1 + ("The answer is " + answer).length();
+      for (String l : lines) {
+        n += l.length() + 1;
+      }
+      return n;
+    }
+  }
+
+  private static Problem draw(SyntheticConfig c, Templates t, SplittableRandom r) {
+    int steps = r.nextInt(c.minSteps(), c.maxSteps() + 1);
+    AnswerKind kind = AnswerKind.NUMBER;
+    if (r.nextDouble() < c.smallRangeShare()) {
+      List<AnswerKind> kinds = new ArrayList<>(c.smallRangeKinds());
+      kinds.sort(null);
+      kind = kinds.get(r.nextInt(kinds.size()));
+    }
+    int ops = kind == AnswerKind.NUMBER ? steps : steps - 1;
+    String person = pick(Templates.NAMES, r);
+    String other;
+    do {
+      other = pick(Templates.NAMES, r);
+    } while (other.equals(person));
+    String item = pick(Templates.ITEMS, r);
+    int value = r.nextInt(c.minStart(), c.maxStart() + 1);
+    StringBuilder q = new StringBuilder(fill(pick(t.openings(), r), person, other, item, value, 0));
+    List<String> lines = new ArrayList<>();
+    List<Operator> allowed = new ArrayList<>(c.operators());
+    allowed.sort(null);
+    for (int i = 0; i < ops; i++) {
+      List<int[]> options = new ArrayList<>();
+      for (Operator op : allowed) {
+        int operand = operand(op, value, c, r);
+        if (operand > 0) {
+          options.add(new int[] {op.ordinal(), operand});
+        }
+      }
+      if (options.isEmpty()) {
+        return null;
+      }
+      int[] choice = options.get(r.nextInt(options.size()));
+      Operator op = Operator.values()[choice[0]];
+      int n = choice[1];
+      int result = op.apply(value, n);
+      q.append(' ').append(fill(pick(t.steps().get(op), r), person, other, item, n, 0));
+      lines.add(value + String.valueOf(op.symbol()) + n + "=" + result);
+      value = result;
+    }
+    String answer;
+    switch (kind) {
+      case NUMBER -> {
+        q.append(' ').append(fill(pick(t.numberQuestions(), r), person, other, item, 0, 0));
+        answer = Integer.toString(value);
+      }
+      case COMPARISON, YES_NO -> {
+        int m = near(value, c, r);
+        String template = pick(kind == AnswerKind.COMPARISON ? t.comparisons() : t.yesNo(), r);
+        q.append(' ').append(fill(template, person, other, item, 0, m));
+        lines.add(value + (value > m ? ">" : "<") + m);
+        answer = kind == AnswerKind.COMPARISON ? (value > m ? person : other) : (value > m ? "yes" : "no");
+      }
+      case REMAINDER -> {
+        int bag = r.nextInt(2, Math.max(3, c.maxFactor() + 1));
+        q.append(' ').append(fill(pick(t.remainders(), r), person, other, item, 0, bag));
+        lines.add(value + "%" + bag + "=" + value % bag);
+        answer = Integer.toString(value % bag);
+      }
+      default -> throw new IllegalStateException(kind.name());
+    }
+    return new Problem(q.toString(), lines, answer, kind);
+  }
+
+  /** A feasible operand for {@code op} at {@code value}, or 0 when none exists. */
+  private static int operand(Operator op, int value, SyntheticConfig c, SplittableRandom r) {
+    switch (op) {
+      case ADD: {
+        int hi = Math.min(c.maxAddend(), c.maxValue() - value);
+        return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
+      }
+      case SUB: {
+        int hi = Math.min(c.maxAddend(), value - 1);
+        return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
+      }
+      case MUL: {
+        int hi = Math.min(c.maxFactor(), c.maxValue() / Math.max(1, value));
+        return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
+      }
+      case DIV: {
+        List<Integer> divisors = new ArrayList<>();
+        for (int d = 2; d <= c.maxFactor(); d++) {
+          if (value % d == 0 && value / d >= 1) {
+            divisors.add(d);
+          }
+        }
+        return divisors.isEmpty() ? 0 : divisors.get(r.nextInt(divisors.size()));
+      }
+      default:
+        return 0;
+    }
+  }
+
+  /** A number close to {@code value} but different from it, at least 1. */
+  private static int near(int value, SyntheticConfig c, SplittableRandom r) {
+    int m;
+    do {
+      m = value + r.nextInt(-c.maxAddend(), c.maxAddend() + 1);
+    } while (m == value || m < 1);
+    return m;
+  }
+
+  private static String pick(List<String> options, SplittableRandom r) {
+    return options.get(r.nextInt(options.size()));
+  }
+
+  private static String fill(String template, String p, String q, String item, int n, int m) {
+    return template
+        .replace("{P}", p)
+        .replace("{Q}", q)
+        .replace("{I}", item)
+        .replace("{n}", Integer.toString(n))
+        .replace("{m}", Integer.toString(m));
+  }
+}
