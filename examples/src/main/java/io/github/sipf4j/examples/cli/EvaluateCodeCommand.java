@@ -7,7 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.prm.data.CodeDatasets;
-import io.github.sipf4j.prm.data.DatasetFormatException;
+import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.prm.data.MbppLoader;
 import io.github.sipf4j.prm.eval.ConfidenceInterval;
 import io.github.sipf4j.prm.eval.PassAtK;
@@ -118,7 +118,7 @@ public final class EvaluateCodeCommand implements Callable<Integer> {
     try {
       tasks = CodeDatasets.load(dataset);
       samples = source.reference ? references(tasks) : readCompletions(source.completions, tasks);
-    } catch (DatasetFormatException e) {
+    } catch (DataFormatException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
@@ -219,15 +219,15 @@ public final class EvaluateCodeCommand implements Callable<Integer> {
         try {
           JsonElement e = JsonParser.parseString(line);
           if (!e.isJsonObject()) {
-            throw new DatasetFormatException(file, no, DatasetFormatException.RECORD, "expected a JSON object");
+            throw new DataFormatException(file, no, DataFormatException.RECORD, "expected a JSON object");
           }
           o = e.getAsJsonObject();
         } catch (JsonParseException e) {
-          throw new DatasetFormatException(file, no, DatasetFormatException.RECORD, "malformed JSON", e);
+          throw new DataFormatException(file, no, DataFormatException.RECORD, "malformed JSON", e);
         }
         JsonElement id = o.get("task_id");
         if (id == null || !id.isJsonPrimitive()) {
-          throw new DatasetFormatException(file, no, "task_id", "missing or not a string/number");
+          throw new DataFormatException(file, no, "task_id", "missing or not a string/number");
         }
         String raw = id.getAsString();
         ReasoningTask task = byId.get(raw);
@@ -235,17 +235,17 @@ public final class EvaluateCodeCommand implements Callable<Integer> {
           task = byId.get(MbppLoader.ID_PREFIX + raw);
         }
         if (task == null) {
-          throw new DatasetFormatException(file, no, "task_id", "no task '" + raw + "' in " + dataset(tasks));
+          throw new DataFormatException(file, no, "task_id", "no task '" + raw + "' in " + dataset(tasks));
         }
         JsonElement completion = o.get("completion");
         if (completion == null || !completion.isJsonPrimitive() || !completion.getAsJsonPrimitive().isString()) {
-          throw new DatasetFormatException(file, no, "completion", "missing or not a string");
+          throw new DataFormatException(file, no, "completion", "missing or not a string");
         }
         int index = seen.merge(task.id(), 1, Integer::sum) - 1;
         out.add(new Sample(task, index, completion.getAsString()));
       }
       if (out.isEmpty()) {
-        throw new DatasetFormatException(file, 1, DatasetFormatException.RECORD, "the file holds no completions");
+        throw new DataFormatException(file, 1, DataFormatException.RECORD, "the file holds no completions");
       }
     }
     return out;

@@ -1,13 +1,19 @@
 package io.github.sipf4j.orpo.data;
 
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * Malformed input data, located precisely: the message reads {@code FILE:LINE: field "FIELD": PROBLEM}.
+ * Input data that does not have the expected format, located precisely: the message reads
+ * {@code FILE:LINE: field 'FIELD': PROBLEM}, and the accessors return the same parts. Every loader and reader of
+ * sipf4j (preference pairs, stepwise labels, GSM8K, MBPP, HumanEval, MMLU) reports bad input with it. It is
+ * unchecked so that streaming readers can throw it from inside a stream; whatever a reader produced before the bad
+ * record stays with the caller.
  */
-public class DataFormatException extends IOException {
+public class DataFormatException extends RuntimeException {
   private static final long serialVersionUID = 1L;
+
+  /** The field name used when the whole record is at fault: malformed JSON, a wrong column count, an empty file. */
+  public static final String RECORD = "<record>";
 
   private final transient Path file;
   private final long line;
@@ -17,41 +23,52 @@ public class DataFormatException extends IOException {
    * Creates the exception.
    *
    * @param file the file
-   * @param line the 1-based line number, or 0 when the problem concerns the whole file
-   * @param field the offending field, or null when the record as a whole is malformed
+   * @param line the 1-based line where the bad record starts
+   * @param field the field at fault, or {@link #RECORD} (null is taken as {@link #RECORD})
    * @param problem what is wrong
-   * @param cause the underlying parse error, or null
+   */
+  public DataFormatException(Path file, long line, String field, String problem) {
+    this(file, line, field, problem, null);
+  }
+
+  /**
+   * Creates the exception with a cause.
+   *
+   * @param file the file
+   * @param line the 1-based line where the bad record starts
+   * @param field the field at fault, or {@link #RECORD} (null is taken as {@link #RECORD})
+   * @param problem what is wrong
+   * @param cause the parser's exception, or null
    */
   public DataFormatException(Path file, long line, String field, String problem, Throwable cause) {
-    super(file + (line > 0 ? ":" + line : "") + ": " + (field != null ? "field \"" + field + "\": " : "") + problem,
-        cause);
+    super(file + ":" + line + ": field '" + (field == null ? RECORD : field) + "': " + problem, cause);
     this.file = file;
     this.line = line;
-    this.field = field;
+    this.field = field == null ? RECORD : field;
   }
 
   /**
    * Returns the file.
    *
-   * @return the file
+   * @return the file that failed to load
    */
   public Path file() {
     return file;
   }
 
   /**
-   * Returns the 1-based line number, 0 for the whole file.
+   * Returns the line.
    *
-   * @return the line
+   * @return the 1-based line where the bad record starts
    */
   public long line() {
     return line;
   }
 
   /**
-   * Returns the offending field.
+   * Returns the field.
    *
-   * @return the field name, or null
+   * @return the field at fault, or {@link #RECORD} for the whole record
    */
   public String field() {
     return field;

@@ -36,8 +36,8 @@ class PreferenceJsonlTest {
     DataFormatException e = assertThrows(DataFormatException.class, () -> PreferenceJsonl.read(f));
     assertEquals(3, e.line());
     assertEquals(f, e.file());
-    assertEquals("null".equals(field) ? null : field, e.field());
-    assertEquals(true, e.getMessage().startsWith(f + ":3: "), e.getMessage());
+    assertEquals("null".equals(field) ? DataFormatException.RECORD : field, e.field());
+    assertEquals(true, e.getMessage().startsWith(f + ":3: field "), e.getMessage());
     assertEquals(true, e.getMessage().contains(problem), e.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -63,7 +64,7 @@ public final class CodeDatasets {
    * @param file the file
    * @return the tasks
    * @throws IOException when the file cannot be read
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public static TaskSet load(Path file) throws IOException {
     return detect(file) == Kind.HUMAN_EVAL ? HumanEvalLoader.load(file) : MbppLoader.load(file);

@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -80,8 +81,8 @@ final class DatasetFiles {
                 try {
                   element = JsonParser.parseString(line);
                 } catch (JsonParseException e) {
-                  throw new DatasetFormatException(
-                      file, lineNo, DatasetFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
+                  throw new DataFormatException(
+                      file, lineNo, DataFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
                 }
                 records++;
                 next = mapper.apply(new JsonRecord(file, lineNo, element));
@@ -92,7 +93,7 @@ final class DatasetFiles {
             }
             done = true;
             if (records == 0) {
-              throw new DatasetFormatException(file, 1, DatasetFormatException.RECORD, "the file holds no records");
+              throw new DataFormatException(file, 1, DataFormatException.RECORD, "the file holds no records");
             }
             return false;
           }
@@ -138,8 +139,8 @@ final class DatasetFiles {
             try {
               if (!started) {
                 if (json.peek() != JsonToken.BEGIN_ARRAY) {
-                  throw new DatasetFormatException(
-                      file, line(json), DatasetFormatException.RECORD, "expected a JSON array of records");
+                  throw new DataFormatException(
+                      file, line(json), DataFormatException.RECORD, "expected a JSON array of records");
                 }
                 json.beginArray();
                 started = true;
@@ -148,8 +149,8 @@ final class DatasetFiles {
                 json.endArray();
                 done = true;
                 if (records == 0) {
-                  throw new DatasetFormatException(
-                      file, line(json), DatasetFormatException.RECORD, "the array holds no records");
+                  throw new DataFormatException(
+                      file, line(json), DataFormatException.RECORD, "the array holds no records");
                 }
                 return false;
               }
@@ -165,8 +166,8 @@ final class DatasetFiles {
                 throw new UncheckedIOException(io);
               }
               long at = Math.max(line, lineFromMessage(e, line(json)));
-              throw new DatasetFormatException(
-                  file, at, DatasetFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
+              throw new DataFormatException(
+                  file, at, DataFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
             }
           }
 

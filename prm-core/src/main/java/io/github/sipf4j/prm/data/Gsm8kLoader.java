@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
 import io.github.sipf4j.prm.verify.Answers;
@@ -56,7 +57,7 @@ public final class Gsm8kLoader {
    *
    * @param file a GSM8K JSONL file, optionally gzipped
    * @return the tasks in file order
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public Stream<ReasoningTask> stream(Path file) {
     String base = baseName(file);
@@ -70,7 +71,7 @@ public final class Gsm8kLoader {
    * @param file a GSM8K JSONL file, optionally gzipped
    * @return the tasks, named after the file
    * @throws IOException when the file cannot be read
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public TaskSet load(Path file) throws IOException {
     try (Stream<ReasoningTask> s = stream(file)) {

@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.prm.task.CodeTests;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
@@ -23,7 +24,7 @@ public final class HumanEvalLoader {
    *
    * @param file a HumanEval JSONL file, gzipped or not (detected by content)
    * @return the tasks in file order
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public static Stream<ReasoningTask> stream(Path file) {
     return DatasetFiles.jsonl(
@@ -50,7 +51,7 @@ public final class HumanEvalLoader {
    * @param file a HumanEval JSONL file, gzipped or not
    * @return the tasks, named after the file
    * @throws IOException when the file cannot be read
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public static TaskSet load(Path file) throws IOException {
     try (Stream<ReasoningTask> s = stream(file)) {

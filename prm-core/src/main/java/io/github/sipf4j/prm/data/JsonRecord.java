@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -18,7 +19,7 @@ final class JsonRecord {
     this.file = file;
     this.line = line;
     if (element == null || !element.isJsonObject()) {
-      throw new DatasetFormatException(file, line, DatasetFormatException.RECORD, "expected a JSON object");
+      throw new DataFormatException(file, line, DataFormatException.RECORD, "expected a JSON object");
     }
     this.object = element.getAsJsonObject();
   }
@@ -27,8 +28,8 @@ final class JsonRecord {
     return line;
   }
 
-  DatasetFormatException error(String field, String problem) {
-    return new DatasetFormatException(file, line, field, problem);
+  DataFormatException error(String field, String problem) {
+    return new DataFormatException(file, line, field, problem);
   }
 
   String string(String field) {

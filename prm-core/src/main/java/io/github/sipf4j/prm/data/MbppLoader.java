@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.prm.task.CodeTests;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
@@ -48,7 +49,7 @@ public final class MbppLoader {
    *
    * @param file {@code mbpp.jsonl} or {@code sanitized-mbpp.json} (or any file of the same format)
    * @return the tasks in file order
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public static Stream<ReasoningTask> stream(Path file) {
     boolean array;
@@ -72,7 +73,7 @@ public final class MbppLoader {
    * @param file the MBPP file
    * @return the tasks, named after the file
    * @throws IOException when the file cannot be read
-   * @throws DatasetFormatException on the first bad record
+   * @throws DataFormatException on the first bad record
    */
   public static TaskSet load(Path file) throws IOException {
     try (Stream<ReasoningTask> s = stream(file)) {

@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
 import io.github.sipf4j.prm.verify.Answers;
@@ -70,7 +71,7 @@ public final class MmluLoader {
    *
    * @param file an MMLU CSV file
    * @return the tasks in file order
-   * @throws DatasetFormatException on the first bad row
+   * @throws DataFormatException on the first bad row
    */
   public Stream<ReasoningTask> stream(Path file) {
     String base = Gsm8kLoader.baseName(file);
@@ -101,14 +102,14 @@ public final class MmluLoader {
                 if (!rows.hasNext()) {
                   done = true;
                   if (index == 0) {
-                    throw new DatasetFormatException(file, 1, DatasetFormatException.RECORD, "the file holds no rows");
+                    throw new DataFormatException(file, 1, DataFormatException.RECORD, "the file holds no rows");
                   }
                   break;
                 }
                 row = rows.next();
               } catch (UncheckedIOException e) {
-                throw new DatasetFormatException(
-                    file, start, DatasetFormatException.RECORD, "malformed CSV: " + DatasetFiles.rootMessage(e), e);
+                throw new DataFormatException(
+                    file, start, DataFormatException.RECORD, "malformed CSV: " + DatasetFiles.rootMessage(e), e);
               }
               endOfPrevious = parser.getCurrentLineNumber();
               long i = index++;
@@ -141,17 +142,17 @@ public final class MmluLoader {
   /** Returns null for a valid row dropped by the numeric filter. */
   private ReasoningTask toTask(CSVRecord row, Path file, long line, String id, String subject) {
     if (row.size() != COLUMNS.length) {
-      throw new DatasetFormatException(
-          file, line, DatasetFormatException.RECORD, "expected 6 columns, found " + row.size());
+      throw new DataFormatException(
+          file, line, DataFormatException.RECORD, "expected 6 columns, found " + row.size());
     }
     for (int c = 0; c < 5; c++) {
       if (row.get(c).isBlank()) {
-        throw new DatasetFormatException(file, line, COLUMNS[c], "is empty");
+        throw new DataFormatException(file, line, COLUMNS[c], "is empty");
       }
     }
     String letter = row.get(5).strip();
     if (!letter.matches("[ABCD]")) {
-      throw new DatasetFormatException(file, line, "answer", "expected a letter A-D, found '" + letter + "'");
+      throw new DataFormatException(file, line, "answer", "expected a letter A-D, found '" + letter + "'");
     }
     String question = row.get(0).strip();
     List<String> choices = List.of(row.get(1).strip(), row.get(2).strip(), row.get(3).strip(), row.get(4).strip());
@@ -180,7 +181,7 @@ public final class MmluLoader {
    * @param file an MMLU CSV file
    * @return the tasks, named after the file
    * @throws IOException when the file cannot be read
-   * @throws DatasetFormatException on the first bad row
+   * @throws DataFormatException on the first bad row
    */
   public TaskSet load(Path file) throws IOException {
     try (Stream<ReasoningTask> s = stream(file)) {
@@ -196,7 +197,7 @@ public final class MmluLoader {
    * @param folder a folder such as {@code mmlu/val}
    * @return the tasks of all files, named after the folder
    * @throws IOException when a file cannot be read
-   * @throws DatasetFormatException on the first bad row
+   * @throws DataFormatException on the first bad row
    */
   public TaskSet loadAll(Path folder) throws IOException {
     List<Path> files;

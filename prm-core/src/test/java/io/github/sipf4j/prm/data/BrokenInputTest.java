@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.data;
 
+import io.github.sipf4j.orpo.data.DataFormatException;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,7 +29,7 @@ class BrokenInputTest {
   }
 
   private static void expect(Path file, long line, String field, Executable load) {
-    DatasetFormatException e = assertThrows(DatasetFormatException.class, load);
+    DataFormatException e = assertThrows(DataFormatException.class, load);
     assertEquals(file, e.file());
     assertEquals(line, e.line(), e.getMessage());
     assertEquals(field, e.field(), e.getMessage());
@@ -57,15 +58,15 @@ class BrokenInputTest {
   @Test
   void emptyFilesFail() throws IOException {
     Path g = write("empty.jsonl", "");
-    expect(g, 1, DatasetFormatException.RECORD, () -> Gsm8kLoader.standard().load(g));
+    expect(g, 1, DataFormatException.RECORD, () -> Gsm8kLoader.standard().load(g));
     Path blank = write("blank.jsonl", "\n\n");
-    expect(blank, 1, DatasetFormatException.RECORD, () -> HumanEvalLoader.load(blank));
+    expect(blank, 1, DataFormatException.RECORD, () -> HumanEvalLoader.load(blank));
     Path m = write("empty.csv", "");
-    expect(m, 1, DatasetFormatException.RECORD, () -> MmluLoader.multipleChoice().load(m));
+    expect(m, 1, DataFormatException.RECORD, () -> MmluLoader.multipleChoice().load(m));
     Path arr = write("empty.json", "[\n]\n");
-    expect(arr, 2, DatasetFormatException.RECORD, () -> MbppLoader.load(arr));
+    expect(arr, 2, DataFormatException.RECORD, () -> MbppLoader.load(arr));
     Path none = write("none.json", "");
-    expect(none, 1, DatasetFormatException.RECORD, () -> MbppLoader.load(none));
+    expect(none, 1, DataFormatException.RECORD, () -> MbppLoader.load(none));
   }
 
   private static final String SANITIZED_OK =
@@ -92,8 +93,8 @@ class BrokenInputTest {
   @Test
   void sanitizedMbppTruncatedArrayNamesTheLine() throws IOException {
     Path f = write("t.json", "[\n" + SANITIZED_OK + ",\n  {\n    \"task_id\": 2,\n    \"prompt\": \"p");
-    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> MbppLoader.load(f));
-    assertEquals(DatasetFormatException.RECORD, e.field());
+    DataFormatException e = assertThrows(DataFormatException.class, () -> MbppLoader.load(f));
+    assertEquals(DataFormatException.RECORD, e.field());
     assertEquals(11, e.line(), "the line of the unterminated string: " + e.getMessage());
   }
 
@@ -130,14 +131,14 @@ class BrokenInputTest {
   void mmluBrokenRows() throws IOException {
     String ok = "\"What is\n1+1?\",1,2,3,4,B\n";
     Path cols = write("c_val.csv", ok + ok + "Q,1,2,3,B\n");
-    expect(cols, 5, DatasetFormatException.RECORD, () -> MmluLoader.multipleChoice().load(cols));
+    expect(cols, 5, DataFormatException.RECORD, () -> MmluLoader.multipleChoice().load(cols));
     Path letter = write("l_val.csv", ok + "Q,1,2,3,4,E\n");
     expect(letter, 3, "answer", () -> MmluLoader.multipleChoice().load(letter));
     Path emptyOption = write("e_val.csv", "Q,1,,3,4,A\n");
     expect(emptyOption, 1, "B", () -> MmluLoader.numericOnly().load(emptyOption));
     Path quote = write("q_val.csv", ok + "\"Q,1,2,3,4,A\n");
-    DatasetFormatException e =
-        assertThrows(DatasetFormatException.class, () -> MmluLoader.multipleChoice().load(quote));
+    DataFormatException e =
+        assertThrows(DataFormatException.class, () -> MmluLoader.multipleChoice().load(quote));
     assertEquals(3, e.line(), e.getMessage());
   }
 }
