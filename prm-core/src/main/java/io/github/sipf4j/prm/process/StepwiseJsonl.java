@@ -1,6 +1,7 @@
 package io.github.sipf4j.prm.process;
 
 import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -44,7 +45,7 @@ public final class StepwiseJsonl {
     void accept(long line, LabeledRationale record) throws IOException;
   }
 
-  private static final Gson GSON = new Gson();
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
 
   private StepwiseJsonl() {}
 
