@@ -35,7 +35,7 @@ public final class OptimizerStep implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OptimizerStep.class);
 
-  private final CausalLm model;
+  private final NDManager manager;
   private final OptimizerConfig config;
   private final long totalSteps;
   private final List<Pair<String, Parameter>> parameters;
@@ -51,13 +51,30 @@ public final class OptimizerStep implements AutoCloseable {
    * @param totalSteps the number of steps of the run (for the schedule)
    */
   public OptimizerStep(CausalLm model, OptimizerConfig config, long totalSteps) {
+    this(model.trainableParameters(), model.getManager(), config, totalSteps);
+  }
+
+  /**
+   * Creates the step engine for any set of parameters, such as a backbone together with a head of one's own (a
+   * process reward model's classifier).
+   *
+   * @param parameters the (name, parameter) pairs to train; names must be unique, arrays must have gradients
+   *     attached and live on {@code manager}'s device
+   * @param manager the manager under which the optimizer state and each micro-batch's sub-manager are created
+   * @param config optimizer, clipping and schedule
+   * @param totalSteps the number of steps of the run (for the schedule)
+   */
+  public OptimizerStep(
+      List<Pair<String, Parameter>> parameters, NDManager manager, OptimizerConfig config, long totalSteps) {
     Preconditions.checkArgument(totalSteps > 0, "totalSteps must be positive, got %s", totalSteps);
-    this.model = model;
-    this.config = config;
+    Preconditions.checkArgument(!parameters.isEmpty(), "there are no trainable parameters");
+    long distinct = parameters.stream().map(Pair::getKey).distinct().count();
+    Preconditions.checkArgument(distinct == parameters.size(), "parameter names must be unique");
+    this.manager = Preconditions.checkNotNull(manager, "manager");
+    this.config = Preconditions.checkNotNull(config, "config");
     this.totalSteps = totalSteps;
-    this.parameters = model.trainableParameters();
-    Preconditions.checkArgument(!parameters.isEmpty(), "the model has no trainable parameters");
-    this.adamW = new AdamW(config, parameters, model.getManager());
+    this.parameters = List.copyOf(parameters);
+    this.adamW = new AdamW(config, this.parameters, manager);
   }
 
   /**
@@ -93,7 +110,7 @@ public final class OptimizerStep implements AutoCloseable {
     // update's rescale factor (N is known only once every objective has reported its size).
     for (int i = 0; i < microBatches.size(); i++) {
       try (NDScope scope = new NDScope();
-          NDManager m = model.getManager().newSubManager()) {
+          NDManager m = manager.newSubManager()) {
         scope.suppressNotUsedWarning();
         LossTerms terms;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {

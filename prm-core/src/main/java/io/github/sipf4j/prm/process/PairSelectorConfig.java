@@ -1,0 +1,132 @@
+package io.github.sipf4j.prm.process;
+
+import com.google.common.base.Preconditions;
+
+/**
+ * How {@link PairSelector} builds pairs: an immutable value built with {@link #builder()}.
+ *
+ * <p>Defaults (each named once, here):
+ * <ul>
+ *   <li>{@code margin} η = 0.1: the rejected reward must be at least this much below the chosen one. Rewards are
+ *       means of step probabilities in [0, 1]; a tenth is well above the score noise between two nearly identical
+ *       rationales (a few hundredths for a small PRM), so pairs ranked by noise alone are dropped, while a
+ *       correct rationale and an incorrect one almost always differ by more.</li>
+ *   <li>{@code maxPairsPerQuestion} 2: keeps questions with many samples from dominating the preference set and
+ *       leaves room for a correct-versus-incorrect pair and a correct-versus-flawed one.</li>
+ *   <li>{@code allowCorrectRejected} true: a verified-correct rationale with a clearly lower process reward may be
+ *       rejected. This is what process feedback adds over outcome feedback (which can only reject wrong
+ *       answers).</li>
+ *   <li>{@code allowChosenReuse} false: each rationale appears in at most one pair, so that one lucky sample does
+ *       not become the chosen side of every pair.</li>
+ *   <li>{@code nearDuplicateSimilarity} 0.9: two rationales with the same outcome are duplicates when their
+ *       normalised texts (whitespace removed, lower-cased) are identical or have a similarity
+ *       \( 1 - \mathrm{lev}(a, b) / \max(|a|, |b|) \) of at least this; 1 keeps all but identical ones.</li>
+ * </ul>
+ *
+ * @param margin the minimum reward gap \( r_w - r_l \ge \eta \)
+ * @param maxPairsPerQuestion the most pairs made from one question's rationales
+ * @param allowCorrectRejected whether a correct rationale may be the rejected side
+ * @param allowChosenReuse whether the same chosen rationale may appear in several pairs
+ * @param nearDuplicateSimilarity the normalised edit similarity at or above which two rationales are duplicates
+ */
+public record PairSelectorConfig(
+    double margin,
+    int maxPairsPerQuestion,
+    boolean allowCorrectRejected,
+    boolean allowChosenReuse,
+    double nearDuplicateSimilarity) {
+
+  /** Validates the configuration. */
+  public PairSelectorConfig {
+    Preconditions.checkArgument(margin >= 0 && Double.isFinite(margin), "margin must be >= 0, got %s", margin);
+    Preconditions.checkArgument(maxPairsPerQuestion > 0, "maxPairsPerQuestion must be positive, got %s",
+        maxPairsPerQuestion);
+    Preconditions.checkArgument(nearDuplicateSimilarity > 0 && nearDuplicateSimilarity <= 1,
+        "nearDuplicateSimilarity must be in (0, 1], got %s", nearDuplicateSimilarity);
+  }
+
+  /**
+   * Returns a builder holding the documented defaults.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link PairSelectorConfig}; see the record for the defaults. */
+  public static final class Builder {
+    private double margin = 0.1;
+    private int maxPairsPerQuestion = 2;
+    private boolean allowCorrectRejected = true;
+    private boolean allowChosenReuse = false;
+    private double nearDuplicateSimilarity = 0.9;
+
+    private Builder() {}
+
+    /**
+     * Sets the minimum reward gap η.
+     *
+     * @param v the margin, at least 0
+     * @return this builder
+     */
+    public Builder margin(double v) {
+      margin = v;
+      return this;
+    }
+
+    /**
+     * Sets the cap on pairs per question.
+     *
+     * @param v the cap, positive
+     * @return this builder
+     */
+    public Builder maxPairsPerQuestion(int v) {
+      maxPairsPerQuestion = v;
+      return this;
+    }
+
+    /**
+     * Sets whether a correct rationale may be rejected.
+     *
+     * @param v true to allow correct-but-flawed rejected rationales
+     * @return this builder
+     */
+    public Builder allowCorrectRejected(boolean v) {
+      allowCorrectRejected = v;
+      return this;
+    }
+
+    /**
+     * Sets whether a chosen rationale may appear in several pairs.
+     *
+     * @param v true to allow reuse
+     * @return this builder
+     */
+    public Builder allowChosenReuse(boolean v) {
+      allowChosenReuse = v;
+      return this;
+    }
+
+    /**
+     * Sets the similarity at or above which rationales are duplicates.
+     *
+     * @param v the similarity in (0, 1]
+     * @return this builder
+     */
+    public Builder nearDuplicateSimilarity(double v) {
+      nearDuplicateSimilarity = v;
+      return this;
+    }
+
+    /**
+     * Validates and builds the configuration.
+     *
+     * @return the configuration
+     */
+    public PairSelectorConfig build() {
+      return new PairSelectorConfig(margin, maxPairsPerQuestion, allowCorrectRejected, allowChosenReuse,
+          nearDuplicateSimilarity);
+    }
+  }
+}
