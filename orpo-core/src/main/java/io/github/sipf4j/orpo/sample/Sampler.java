@@ -410,8 +410,15 @@ public final class Sampler {
         rowToUnique[i] = u;
       }
       Row[] live = chunk.toArray(new Row[0]);
+      int longest = 0;
+      int steps = 0;
+      for (Row r : live) {
+        longest = Math.max(longest, r.prompt.length);
+        steps = Math.max(steps, r.limit);
+      }
       try (NDManager m = model.getManager().newSubManager();
           KvCache cache = model.newCache(unique.size())) {
+        cache.reserve(longest + steps);
         try (NDScope scope = new NDScope()) {
           NDArray[] batch = leftPadded(m, unique);
           NDArray logits = model.forwardCached(batch[0], batch[1], cache);
