@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * with the 90-id character vocabulary), {@code --batches 1,16,64,256}, {@code --prompt-tokens 16},
  * {@code --new-tokens 128}, {@code --no-cache-max-tokens 32} (the no-cache path generates at most this many tokens at
  * batches of 256 and more, where the full forward per step is slow; the table says so), {@code --repeats 3} (the
- * median is reported), {@code --quick} (one repeat, batches 1,16,64,256 on the 1m model only),
+ * median is reported), {@code --quick} (one repeat, and the no-cache cap applies from batch 64 on),
+ * {@code --threads N} (PyTorch intra-op threads; on a shared machine 1 avoids spinning threads stalling each other),
  * {@code --torch-reference PATH} and {@code --python python3} (run a PyTorch reference script, see below).
  *
  * <p>The PyTorch reference hook: for each (model, batch) the program runs {@code PYTHON PATH --mode sample
@@ -43,9 +44,9 @@ import java.util.regex.Pattern;
  * the ratio of this library's cached throughput to it. A failing or missing script gives "n/a".
  *
  * <pre>
- * mvn -B -q -o -pl benchmarks -am package -DskipTests
- * java -Dai.djl.offline=true -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" \
- *     io.github.sipf4j.benchmarks.SamplingBenchmark --quick
+ * mvn -B -q -o package -DskipTests
+ * java -cp "examples/target/sipf4j.jar:benchmarks/target/benchmarks.jar" \
+ *     io.github.sipf4j.benchmarks.SamplingBenchmark --quick --threads 1
  * </pre>
  */
 public final class SamplingBenchmark {
@@ -70,13 +71,15 @@ public final class SamplingBenchmark {
    * @param batches the batch sizes
    * @param promptTokens the prompt length
    * @param newTokens the tokens generated per row
-   * @param noCacheMaxTokens the cap on new tokens for the no-cache path at batch 256 and above
+   * @param noCacheMaxTokens the cap on new tokens for the no-cache path at large batches
+   * @param noCacheCapFrom the smallest batch at which the no-cache path is capped
    * @param repeats the timed runs per measurement
    * @param torchReference the PyTorch reference script, or null
    * @param python the Python interpreter
+   * @param threads the PyTorch intra-op threads, or 0 for PyTorch's default
    */
   record Options(List<ModelSize> sizes, int[] batches, int promptTokens, int newTokens, int noCacheMaxTokens,
-      int repeats, Path torchReference, String python) {}
+      int noCacheCapFrom, int repeats, Path torchReference, String python, int threads) {}
 
   /**
    * Runs the benchmark.
@@ -89,10 +92,14 @@ public final class SamplingBenchmark {
       System.setProperty("ai.djl.offline", "true");
     }
     Options o = parse(args);
+    if (o.threads() > 0) {
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads()));
+    }
     System.out.printf(Locale.ROOT, "Sampling benchmark: DJL %s, PyTorch engine %s, %s, %d available processors, "
-            + "prompt %d tokens, temperature 1, median of %d run(s)%n%n", Engine.getDjlVersion(),
-        Engine.getEngine("PyTorch").getVersion(), Device.cpu(), Runtime.getRuntime().availableProcessors(),
-        o.promptTokens(), o.repeats());
+            + "%d PyTorch intra-op thread(s), prompt %d tokens, temperature 1, median of %d run(s)%n%n",
+        Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(), Device.cpu(),
+        Runtime.getRuntime().availableProcessors(), ai.djl.pytorch.jni.JniUtils.getNumThreads(), o.promptTokens(),
+        o.repeats());
     try (TextTokenizer tok = TextTokenizer.characterLevel()) {
       StringBuilder throughput = new StringBuilder();
       StringBuilder prefixes = new StringBuilder();
@@ -111,7 +118,7 @@ public final class SamplingBenchmark {
             List<long[]> prompts = randomPrompts(new Random(batch), batch, o.promptTokens());
             SamplingConfig cached = config(o.newTokens(), batch, true);
             double withCache = median(o.repeats(), () -> tokensPerSecond(sampler, prompts, cached));
-            int uncachedTokens = batch >= 256 ? Math.min(o.newTokens(), o.noCacheMaxTokens()) : o.newTokens();
+            int uncachedTokens = batch >= o.noCacheCapFrom() ? Math.min(o.newTokens(), o.noCacheMaxTokens()) : o.newTokens();
             SamplingConfig uncached = config(uncachedTokens, batch, false);
             double noCache = median(o.repeats(), () -> tokensPerSecond(sampler, prompts, uncached));
             String tokens = uncachedTokens == o.newTokens() ? String.valueOf(o.newTokens())
@@ -272,12 +279,15 @@ public final class SamplingBenchmark {
     int repeats = 3;
     Path torch = null;
     String python = "python3";
+    int threads = 0;
+    boolean quick = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
         case "--quick":
           repeats = 1;
-          sizes = List.of(size("1m"));
+          noCacheMax = 32;
+          quick = true;
           break;
         case "--sizes":
           sizes = Arrays.stream(args[++i].split(",")).map(SamplingBenchmark::size).toList();
@@ -303,6 +313,9 @@ public final class SamplingBenchmark {
         case "--python":
           python = args[++i];
           break;
+        case "--threads":
+          threads = Integer.parseInt(args[++i]);
+          break;
         default:
           throw new IllegalArgumentException("unknown option " + a + "; see the Javadoc of SamplingBenchmark");
       }
@@ -312,6 +325,7 @@ public final class SamplingBenchmark {
       throw new IllegalArgumentException("repeats, prompt and new tokens must be positive and fit maxLength "
           + MAX_LENGTH);
     }
-    return new Options(sizes, batches, promptTokens, newTokens, noCacheMax, repeats, torch, python);
+    return new Options(sizes, batches, promptTokens, newTokens, noCacheMax, quick ? 64 : 256, repeats, torch,
+        python, threads);
   }
 }
