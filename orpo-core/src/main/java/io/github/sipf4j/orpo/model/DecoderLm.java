@@ -45,7 +45,8 @@ import java.util.Map;
  * {@link DecoderBlock}), and are saved as safetensors.
  *
  * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
- * their logits equal the full forward pass. A {@code DecoderLm} is not thread-safe.
+ * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
+ * (grown by doubling when needed, sized up front by {@link KvCache#reserve}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
  *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();

@@ -420,6 +420,7 @@ public final class Sampler {
           KvCache cache = model.newCache(unique.size())) {
         cache.reserve(longest + steps);
         try (NDScope scope = new NDScope()) {
+          scope.suppressNotUsedWarning();
           NDArray[] batch = leftPadded(m, unique);
           NDArray logits = model.forwardCached(batch[0], batch[1], cache);
           NDArray last = logits.get(":, -1, :");
@@ -454,6 +455,7 @@ public final class Sampler {
             }
           }
           try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             long[] next = new long[live.length];
             for (int i = 0; i < live.length; i++) {
               next[i] = live[i].lastToken();
@@ -475,6 +477,7 @@ public final class Sampler {
       try (NDManager m = model.getManager().newSubManager()) {
         while (active.length > 0) {
           try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
             List<long[]> seqs = new ArrayList<>(active.length);
             for (Row r : active) {
               long[] s = Arrays.copyOf(r.prompt, r.prompt.length + r.count);
