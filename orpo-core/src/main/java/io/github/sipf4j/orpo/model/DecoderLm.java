@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -44,7 +45,8 @@ import java.util.Map;
  * {@link DecoderBlock}), and are saved as safetensors.
  *
  * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
- * their logits equal the full forward pass. A {@code DecoderLm} is not thread-safe.
+ * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
+ * (grown by doubling when needed, sized up front by {@link KvCache#reserve}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
  *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
@@ -287,7 +289,7 @@ public final class DecoderLm implements CausalLm {
   /** {@inheritDoc} */
   @Override
   public KvCache newCache(int batchSize) {
-    return new DecoderKvCache(manager, config.layers(), batchSize);
+    return new DecoderKvCache(manager, config.layers(), batchSize, config.maxLength());
   }
 
   /** {@inheritDoc} */
@@ -466,44 +468,67 @@ public final class DecoderLm implements CausalLm {
     manager.close();
   }
 
-  /** The key/value cache of a {@link DecoderLm}: per layer, keys and values of shape (batch, heads, time, headSize). */
+  /**
+   * The key/value cache of a {@link DecoderLm}: per layer, keys and values in preallocated buffers of shape (batch,
+   * heads, capacity, headSize), written in place; attention reads a view of the first {@link #length()} positions.
+   * A buffer grows (doubling, at most to the model's maximum length) only when a step would overflow it, so
+   * decoding a token costs no copy of the earlier keys and values; {@link #reserve} sizes the buffers up front.
+   */
   static final class DecoderKvCache implements KvCache {
     private final NDManager owner;
     private final NDManager memory;
     private final NDArray[][] kv;
+    private final int maxLength;
     private NDArray mask;
     private int batch;
+    private int reserved;
 
-    DecoderKvCache(NDManager owner, int layers, int batch) {
+    DecoderKvCache(NDManager owner, int layers, int batch, int maxLength) {
       this.owner = owner;
       this.memory = owner.newSubManager();
       this.kv = new NDArray[layers][2];
       this.batch = batch;
+      this.maxLength = maxLength;
     }
 
+    /**
+     * Writes the keys or values of the new positions into the buffer of a layer and returns a view of all cached
+     * positions, the new ones included.
+     */
     NDArray append(int layer, int which, NDArray fresh) {
-      NDArray old = kv[layer][which];
-      NDArray next = old == null ? fresh : old.concat(fresh, 2);
-      keep(next);
-      kv[layer][which] = next;
-      if (old != null) {
-        old.close();
+      int past = length();
+      int end = past + (int) fresh.getShape().get(2);
+      NDArray buffer = kv[layer][which];
+      if (buffer == null || buffer.getShape().get(2) < end) {
+        int capacity = buffer == null ? 0 : (int) buffer.getShape().get(2);
+        int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity, end + 32)));
+        Shape shape = fresh.getShape();
+        NDArray grown = memory.create(new Shape(shape.get(0), shape.get(1), wanted, shape.get(3)),
+            fresh.getDataType());
+        ai.djl.ndarray.NDScope.unregister(grown);
+        if (past > 0) {
+          try (NDArray old = buffer.get(new NDIndex().addAllDim(2).addSliceDim(0, past))) {
+            grown.set(new NDIndex().addAllDim(2).addSliceDim(0, past), old);
+          }
+        }
+        if (buffer != null) {
+          buffer.close();
+        }
+        kv[layer][which] = grown;
+        buffer = grown;
       }
-      return next;
+      buffer.set(new NDIndex().addAllDim(2).addSliceDim(past, end), fresh);
+      return buffer.get(fresh.getManager(), new NDIndex().addAllDim(2).addSliceDim(0, end));
     }
 
     void setMask(NDArray newMask) {
       NDArray old = mask;
-      keep(newMask);
+      ai.djl.ndarray.NDScope.unregister(newMask);
+      newMask.attach(memory);
       mask = newMask;
       if (old != null && old != newMask) {
         old.close();
       }
-    }
-
-    private void keep(NDArray a) {
-      ai.djl.ndarray.NDScope.unregister(a);
-      a.attach(memory);
     }
 
     @Override
@@ -514,6 +539,11 @@ public final class DecoderLm implements CausalLm {
     @Override
     public int length() {
       return mask == null ? 0 : (int) mask.getShape().get(1);
+    }
+
+    @Override
+    public void reserve(int length) {
+      reserved = Math.max(reserved, Math.min(length, maxLength));
     }
 
     @Override

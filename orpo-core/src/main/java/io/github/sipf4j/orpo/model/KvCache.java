@@ -21,6 +21,15 @@ public interface KvCache extends AutoCloseable {
   int length();
 
   /**
+   * Tells the cache that it will grow to about {@code length} positions, so that it can allocate its memory once
+   * instead of growing step by step. It is only a hint: the cache still grows past it when needed, and the default
+   * does nothing.
+   *
+   * @param length the expected number of cached positions, padding included
+   */
+  default void reserve(int length) {}
+
+  /**
    * Keeps the given rows, in the given order; a row may appear several times (this is how a shared prefix encoded
    * once is continued K times). The cache is changed in place.
    *

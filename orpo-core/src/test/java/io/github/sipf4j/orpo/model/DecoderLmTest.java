@@ -86,6 +86,45 @@ class DecoderLmTest {
 
   @ParameterizedTest
   @EnumSource(PositionEncoding.class)
+  void kvCacheGrowsItsBuffersAndSelectsRowsWithoutChangingTheLogits(PositionEncoding pos) {
+    Random r = new Random(17);
+    try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 13);
+        NDManager m = lm.getManager().newSubManager()) {
+      int t = 46;
+      long[][] ids = randomIds(r, 3, t, 40);
+      NDArray all = m.create(ids);
+      NDArray full = lm.forward(all, m.ones(new ai.djl.ndarray.types.Shape(3, t)), false);
+      // Rows 2, 0, 0 after the selection: row 0 duplicated, as a shared prefix continued twice.
+      long[][] picked = {ids[2], ids[0], ids[0]};
+      NDArray pickedFull = lm.forward(m.create(picked), m.ones(new ai.djl.ndarray.types.Shape(3, t)), false);
+      try (KvCache cache = lm.newCache(3)) {
+        lm.forwardCached(all.get(":, :2"), m.ones(new ai.djl.ndarray.types.Shape(3, 2)), cache);
+        int cut = 40;
+        for (int i = 2; i < cut; i++) {
+          // No reserve: the buffers start small and grow twice on the way.
+          NDArray step = lm.forwardCached(all.get(":, {}:{}", i, i + 1),
+              m.ones(new ai.djl.ndarray.types.Shape(3, 1)), cache);
+          assertClose(full.get(":, {}:{}, :", i, i + 1), step, 1e-5f);
+        }
+        cache.selectRows(new int[] {2, 0, 0});
+        assertEquals(3, cache.batchSize());
+        assertEquals(cut, cache.length());
+        for (int i = cut; i < t; i++) {
+          NDArray step = lm.forwardCached(m.create(picked).get(":, {}:{}", i, i + 1),
+              m.ones(new ai.djl.ndarray.types.Shape(3, 1)), cache);
+          assertClose(pickedFull.get(":, {}:{}, :", i, i + 1), step, 1e-5f);
+        }
+      }
+      try (KvCache reserved = lm.newCache(1)) {
+        reserved.reserve(1000);
+        NDArray step = lm.forwardCached(all.get("0:1, :5"), m.ones(new ai.djl.ndarray.types.Shape(1, 5)), reserved);
+        assertClose(full.get("0:1, :5, :"), step, 1e-5f);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(PositionEncoding.class)
   void leftAndRightPaddingGiveTheSameLogitsForRealTokens(PositionEncoding pos) {
     Random r = new Random(3);
     try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 5);
