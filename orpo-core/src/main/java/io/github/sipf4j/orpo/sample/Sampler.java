@@ -169,7 +169,43 @@ public final class Sampler {
    */
   public List<Sample> sampleIds(List<long[]> promptIds, SamplingConfig config, SamplingListener listener) {
     Preconditions.checkNotNull(config, "config");
-    return new Job(promptIds, config, listener).run();
+    return new Job(promptIds, null, config, listener).run();
+  }
+
+  /**
+   * Samples prompts given as token ids whose random streams are keyed by the caller: sample {@code s} of prompt
+   * {@code p} draws from the stream of {@code (seed, streamKeys[p], s)} instead of {@code (seed, p, s)}, so the same
+   * prompt with the same key gets the same samples whatever else is in the request (the Monte-Carlo simulator keys
+   * prefixes by rationale and step, so that early stop does not change the completions of the steps it keeps).
+   *
+   * @param promptIds the prompts as token ids
+   * @param streamKeys one key per prompt
+   * @param config how to sample
+   * @param listener notified of every finished sample and every step; may be null
+   * @return the samples ordered by prompt index, then sample index
+   */
+  public List<Sample> sampleIds(
+      List<long[]> promptIds, List<Long> streamKeys, SamplingConfig config, SamplingListener listener) {
+    Preconditions.checkNotNull(config, "config");
+    Preconditions.checkArgument(streamKeys.size() == promptIds.size(), "one stream key per prompt: %s keys, %s "
+        + "prompts", streamKeys.size(), promptIds.size());
+    return new Job(promptIds, streamKeys, config, listener).run();
+  }
+
+  /**
+   * Samples {@code k} continuations of each prefix with caller-keyed random streams (see
+   * {@link #sampleIds(List, List, SamplingConfig, SamplingListener)}).
+   *
+   * @param prefixIds the prefixes as token ids
+   * @param streamKeys one key per prefix
+   * @param k the continuations per prefix (overrides {@link SamplingConfig#samplesPerPrompt()})
+   * @param config how to sample
+   * @param listener notified of every finished sample and every step; may be null
+   * @return the continuations ordered by prefix index, then continuation index
+   */
+  public List<Sample> sampleContinuationIds(
+      List<long[]> prefixIds, List<Long> streamKeys, int k, SamplingConfig config, SamplingListener listener) {
+    return sampleIds(prefixIds, streamKeys, config.toBuilder().samplesPerPrompt(k).build(), listener);
   }
 
   /**
@@ -246,7 +282,7 @@ public final class Sampler {
   }
 
   /** Seeds the stream of sample {@code s} of prompt {@code p} (SplitMix64 finaliser over the three values). */
-  static long rowSeed(long seed, int prompt, int sample) {
+  static long rowSeed(long seed, long prompt, int sample) {
     long z = seed;
     z = mix(z + 0x9E3779B97F4A7C15L * (prompt + 1L));
     z = mix(z + 0xC2B2AE3D27D4EB4FL * (sample + 1L));
@@ -308,7 +344,10 @@ public final class Sampler {
     private ProgressBar progress;
     private long startNanos;
 
-    Job(List<long[]> promptIds, SamplingConfig config, SamplingListener listener) {
+    private final List<Long> streamKeys;
+
+    Job(List<long[]> promptIds, List<Long> streamKeys, SamplingConfig config, SamplingListener listener) {
+      this.streamKeys = streamKeys == null ? null : List.copyOf(streamKeys);
       this.config = config;
       this.listener = listener;
       this.prompts = List.copyOf(Preconditions.checkNotNull(promptIds, "promptIds"));
@@ -344,7 +383,7 @@ public final class Sampler {
         long[] prompt = prompts.get(p);
         int limit = Math.min(config.maxNewTokens(), model.maxLength() - prompt.length);
         for (int s = 0; s < n; s++) {
-          SplittableRandom rng = config.greedy() ? null : new SplittableRandom(rowSeed(config.seed(), p, s));
+          SplittableRandom rng = config.greedy() ? null : new SplittableRandom(rowSeed(config.seed(), streamKeys == null ? p : streamKeys.get(p), s));
           IncrementalDetokenizer detok =
               longestStop > 0 ? new IncrementalDetokenizer(tokenizer, prompt, limit) : null;
           rows.add(new Row(p, s, p * n + s, prompt, limit, rng, detok));

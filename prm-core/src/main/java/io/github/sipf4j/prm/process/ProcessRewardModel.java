@@ -49,4 +49,20 @@ public interface ProcessRewardModel {
   static ProcessRewardModel outcome() {
     return new OutcomeRewardModel();
   }
+
+  /**
+   * Returns the Monte-Carlo model: steps are scored by sampling completions from each step prefix and verifying
+   * them (no training). See {@link MonteCarloPrm}.
+   *
+   * @param simulator labels steps
+   * @param tasksByQuestion the task of each question
+   * @param template turns a question into the prompt the policy continues
+   * @param soft whether scores are the share of correct completions (true) or hard 0/1 labels
+   * @return the model
+   */
+  static ProcessRewardModel monteCarlo(RolloutSimulator simulator, java.util.Map<String,
+      io.github.sipf4j.prm.task.ReasoningTask> tasksByQuestion, io.github.sipf4j.orpo.text.PromptTemplate template,
+      boolean soft) {
+    return new MonteCarloPrm(simulator, tasksByQuestion, template, soft);
+  }
 }
