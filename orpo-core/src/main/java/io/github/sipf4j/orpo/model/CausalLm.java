@@ -214,7 +214,7 @@ public interface CausalLm extends AutoCloseable {
         if (w == null || !w.getShape().equals(target.getShape())) {
           throw new IOException(file + ": parameter " + p.getKey() + " is missing or has the wrong shape");
         }
-        target.set(w.toType(target.getDataType(), false).toByteBuffer());
+        io.github.sipf4j.orpo.util.InPlace.copy(target, w);
       }
     }
   }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.github.sipf4j.orpo.util.InPlace;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -140,8 +141,8 @@ public final class AdamW implements AutoCloseable {
           throw new IOException(file + ": state of parameter " + p.getKey() + " is missing or has the wrong shape");
         }
         NDArray[] mv = state.get(p.getKey());
-        mv[0].set(m.toByteBuffer());
-        mv[1].set(v.toByteBuffer());
+        InPlace.copy(mv[0], m);
+        InPlace.copy(mv[1], v);
       }
       updates = count.toLongArray()[0];
     }

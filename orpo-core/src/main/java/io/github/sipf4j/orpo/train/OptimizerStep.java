@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.model.CausalLm;
+import io.github.sipf4j.orpo.util.InPlace;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -172,7 +173,7 @@ public final class OptimizerStep implements AutoCloseable {
       scope.suppressNotUsedWarning();
       for (Pair<String, Parameter> p : parameters) {
         NDArray g = p.getValue().getArray().getGradient();
-        g.set(new float[Math.toIntExact(g.size())]);
+        InPlace.zero(g);
       }
     }
   }

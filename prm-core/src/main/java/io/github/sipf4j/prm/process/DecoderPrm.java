@@ -248,7 +248,7 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
         if (w == null || !w.getShape().equals(target.getShape())) {
           throw new IOException(file + ": head parameter " + p.getName() + " is missing or has the wrong shape");
         }
-        target.set(w.toType(DataType.FLOAT32, false).toByteBuffer());
+        io.github.sipf4j.orpo.util.InPlace.copy(target, w);
       }
     }
   }
