@@ -8,20 +8,13 @@ import io.github.sipf4j.orpo.sample.Sample;
 import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Measures the sampling throughput of the built-in {@link DecoderLm} and prints Markdown tables: new tokens per
@@ -39,8 +32,9 @@ import java.util.regex.Pattern;
  * {@code --torch-reference PATH} and {@code --python python3} (run a PyTorch reference script, see below).
  *
  * <p>The PyTorch reference hook: for each (model, batch) the program runs {@code PYTHON PATH --mode sample
- * --d-model D --layers L --heads H --vocab V --max-length M --batch B --prompt-tokens P --new-tokens N} and reads
- * {@code "tokens_per_s": X} from its output (a JSON line); the table then gains the reference's tokens per second and
+ * --d-model D --layers L --heads H --vocab V --max-len M --batch B --prompt-len P --new-tokens N --threads T} (the
+ * {@code benchmarks/python/torch_reference.py} of this repository) and reads {@code "new_tokens_per_s"} from the JSON
+ * object it prints; the table then gains the reference's tokens per second and
  * the ratio of this library's cached throughput to it. A failing or missing script gives "n/a".
  *
  * <pre>
@@ -218,45 +212,24 @@ public final class SamplingBenchmark {
   }
 
   private static Double torchReference(Options o, DecoderConfig c, int batch) {
-    if (!Files.isRegularFile(o.torchReference())) {
-      System.err.println("PyTorch reference " + o.torchReference() + " not found");
+    TorchReference ref = new TorchReference(o.python(), o.torchReference());
+    if (ref.available() != null) {
+      System.err.println("PyTorch reference unavailable: " + ref.available());
       return null;
     }
-    List<String> cmd = List.of(o.python(), o.torchReference().toString(), "--mode", "sample", "--d-model",
-        String.valueOf(c.dModel()), "--layers", String.valueOf(c.layers()), "--heads", String.valueOf(c.heads()),
-        "--vocab", String.valueOf(c.vocabSize()), "--max-length", String.valueOf(c.maxLength()), "--batch",
-        String.valueOf(batch), "--prompt-tokens", String.valueOf(o.promptTokens()), "--new-tokens",
-        String.valueOf(o.newTokens()));
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-      StringBuilder out = new StringBuilder();
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          out.append(line).append('\n');
-        }
-      }
-      if (!p.waitFor(600, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        System.err.println("PyTorch reference failed: " + String.join(" ", cmd) + "\n" + out);
-        return null;
-      }
-      Matcher m = Pattern.compile("\"tokens_per_s\"\\s*:\\s*([0-9.eE+-]+)").matcher(out);
-      Double last = null;
-      while (m.find()) {
-        last = Double.parseDouble(m.group(1));
-      }
-      if (last == null) {
-        System.err.println("PyTorch reference printed no \"tokens_per_s\":\n" + out);
-      }
-      return last;
-    } catch (IOException e) {
-      System.err.println("PyTorch reference could not run: " + e.getMessage());
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      return ref.run("--mode", "sample", "--d-model", String.valueOf(c.dModel()), "--layers",
+          String.valueOf(c.layers()), "--heads", String.valueOf(c.heads()), "--vocab", String.valueOf(c.vocabSize()),
+          "--max-len", String.valueOf(c.maxLength()), "--batch", String.valueOf(batch), "--prompt-len",
+          String.valueOf(o.promptTokens()), "--new-tokens", String.valueOf(o.newTokens()), "--threads",
+          String.valueOf(o.threads()), "--warmup", "1", "--repeats", String.valueOf(Math.max(1, o.repeats())))
+          .get("new_tokens_per_s").getAsDouble();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("PyTorch reference failed: " + e.getMessage());
       return null;
     }
   }
+
 
   static ModelSize size(String name) {
     DecoderConfig.Builder b = DecoderConfig.builder().vocabSize(90).maxLength(MAX_LENGTH);
@@ -278,7 +251,7 @@ public final class SamplingBenchmark {
     int noCacheMax = 32;
     int repeats = 3;
     Path torch = null;
-    String python = "python3";
+    String python = "/usr/bin/python3";
     int threads = 0;
     boolean quick = false;
     for (int i = 0; i < args.length; i++) {

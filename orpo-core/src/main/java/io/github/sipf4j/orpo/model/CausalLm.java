@@ -6,15 +6,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import ai.djl.ndarray.NDList;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.github.sipf4j.orpo.util.Safetensors;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -181,17 +175,11 @@ public interface CausalLm extends AutoCloseable {
    * @throws IOException if writing fails
    */
   default void saveWeights(Path file) throws IOException {
-    NDList list = new NDList();
+    Map<String, NDArray> named = new LinkedHashMap<>();
     for (Pair<String, Parameter> p : getBlock().getParameters()) {
-      NDArray a = p.getValue().getArray();
-      a.setName(p.getKey());
-      list.add(a);
+      named.put(p.getKey(), p.getValue().getArray());
     }
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-      list.encode(out, NDList.Encoding.SAFETENSORS);
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Safetensors.write(file, named);
   }
 
   /**
@@ -201,22 +189,11 @@ public interface CausalLm extends AutoCloseable {
    * @throws IOException if the file cannot be read or a parameter is missing or has another shape
    */
   default void loadWeights(Path file) throws IOException {
-    try (NDManager tmp = NDManager.newBaseManager(Device.cpu());
-        InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-      NDList list = NDList.decode(tmp, in);
-      Map<String, NDArray> byName = new HashMap<>();
-      for (NDArray a : list) {
-        byName.put(a.getName(), a);
-      }
-      for (Pair<String, Parameter> p : getBlock().getParameters()) {
-        NDArray w = byName.get(p.getKey());
-        NDArray target = p.getValue().getArray();
-        if (w == null || !w.getShape().equals(target.getShape())) {
-          throw new IOException(file + ": parameter " + p.getKey() + " is missing or has the wrong shape");
-        }
-        io.github.sipf4j.orpo.util.InPlace.copy(target, w);
-      }
+    Map<String, NDArray> named = new LinkedHashMap<>();
+    for (Pair<String, Parameter> p : getBlock().getParameters()) {
+      named.put(p.getKey(), p.getValue().getArray());
     }
+    Safetensors.loadInto(file, named);
   }
 
   /** Releases the native memory of the parameters. */

@@ -14,21 +14,17 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
+import io.github.sipf4j.orpo.util.Safetensors;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -157,13 +153,8 @@ public final class DecoderLm implements CausalLm {
   public static DecoderLm load(Path dir, Device device) throws IOException {
     DecoderConfig config = readConfig(dir);
     Path weightsFile = dir.resolve(WEIGHTS_FILE);
-    try (NDManager tmp = NDManager.newBaseManager(Device.cpu());
-        InputStream in = new BufferedInputStream(Files.newInputStream(weightsFile))) {
-      NDList list = NDList.decode(tmp, in);
-      Map<String, NDArray> weights = new HashMap<>();
-      for (NDArray a : list) {
-        weights.put(a.getName(), a);
-      }
+    try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
+      Map<String, NDArray> weights = Safetensors.read(weightsFile, tmp);
       try {
         return new DecoderLm(config, device, weights, 0);
       } catch (IllegalArgumentException e) {

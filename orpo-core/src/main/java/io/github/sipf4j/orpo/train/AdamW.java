@@ -5,16 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.github.sipf4j.orpo.util.InPlace;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import io.github.sipf4j.orpo.util.Safetensors;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -95,23 +90,10 @@ public final class AdamW implements AutoCloseable {
    * @throws IOException if writing fails
    */
   public void save(Path file) throws IOException {
-    NDList list = new NDList();
     try (NDManager tmp = manager.newSubManager()) {
-      for (Pair<String, Parameter> p : parameters) {
-        NDArray[] mv = state.get(p.getKey());
-        mv[0].setName("exp_avg." + p.getKey());
-        mv[1].setName("exp_avg_sq." + p.getKey());
-        list.add(mv[0]);
-        list.add(mv[1]);
-      }
-      NDArray count = tmp.create(new long[] {updates});
-      count.setName("step");
-      list.add(count);
-      Path part = file.resolveSibling(file.getFileName() + ".tmp");
-      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(part))) {
-        list.encode(out, NDList.Encoding.SAFETENSORS);
-      }
-      Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      Map<String, NDArray> named = moments();
+      named.put("step", tmp.create(new long[] {updates}));
+      Safetensors.write(file, named);
     }
   }
 
@@ -122,30 +104,25 @@ public final class AdamW implements AutoCloseable {
    * @throws IOException if the file cannot be read or does not match the parameters
    */
   public void load(Path file) throws IOException {
-    try (NDManager tmp = manager.newSubManager();
-        InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-      NDList list = NDList.decode(tmp, in);
-      Map<String, NDArray> byName = new HashMap<>();
-      for (NDArray a : list) {
-        byName.put(a.getName(), a);
-      }
-      NDArray count = byName.get("step");
+    try (NDManager tmp = manager.newSubManager(ai.djl.Device.cpu())) {
+      NDArray count = Safetensors.read(file, tmp).get("step");
       if (count == null) {
-        throw new IOException(file + ": field \"step\" is missing");
+        throw new IOException(file + ": array \"step\" is missing");
       }
-      for (Pair<String, Parameter> p : parameters) {
-        NDArray w = p.getValue().getArray();
-        NDArray m = byName.get("exp_avg." + p.getKey());
-        NDArray v = byName.get("exp_avg_sq." + p.getKey());
-        if (m == null || v == null || !m.getShape().equals(w.getShape()) || !v.getShape().equals(w.getShape())) {
-          throw new IOException(file + ": state of parameter " + p.getKey() + " is missing or has the wrong shape");
-        }
-        NDArray[] mv = state.get(p.getKey());
-        InPlace.copy(mv[0], m);
-        InPlace.copy(mv[1], v);
-      }
+      Safetensors.loadInto(file, moments());
       updates = count.toLongArray()[0];
     }
+  }
+
+  /** The moment estimates under PyTorch's names, {@code exp_avg.NAME} and {@code exp_avg_sq.NAME}. */
+  private Map<String, NDArray> moments() {
+    Map<String, NDArray> named = new LinkedHashMap<>();
+    for (Pair<String, Parameter> p : parameters) {
+      NDArray[] mv = state.get(p.getKey());
+      named.put("exp_avg." + p.getKey(), mv[0]);
+      named.put("exp_avg_sq." + p.getKey(), mv[1]);
+    }
+    return named;
   }
 
   /** Releases the moment estimates. */

@@ -2,7 +2,6 @@ package io.github.sipf4j.prm.process;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -19,17 +18,12 @@ import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceTooLongException;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -211,15 +205,10 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
     Files.createDirectories(dir);
     backbone.save(dir.resolve(BACKBONE_DIR));
     tokenizer.save(dir);
-    NDList list = new NDList();
-    list.add(head.weight().getArray());
-    list.add(head.bias().getArray());
-    Path headFile = dir.resolve(HEAD_FILE);
-    Path tmp = headFile.resolveSibling(HEAD_FILE + ".tmp");
-    try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-      list.encode(out, NDList.Encoding.SAFETENSORS);
-    }
-    Files.move(tmp, headFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    Map<String, NDArray> headArrays = new java.util.LinkedHashMap<>();
+    headArrays.put(head.weight().getName(), head.weight().getArray());
+    headArrays.put(head.bias().getName(), head.bias().getArray());
+    io.github.sipf4j.orpo.util.Safetensors.write(dir.resolve(HEAD_FILE), headArrays);
     JsonObject meta = new JsonObject();
     meta.addProperty("type", TYPE);
     meta.addProperty("features", features.name());
@@ -235,22 +224,10 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
   }
 
   private void loadHead(Path file) throws IOException {
-    try (NDManager tmp = NDManager.newBaseManager(Device.cpu());
-        InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
-      NDList list = NDList.decode(tmp, in);
-      Map<String, NDArray> byName = new HashMap<>();
-      for (NDArray a : list) {
-        byName.put(a.getName(), a);
-      }
-      for (Parameter p : List.of(head.weight(), head.bias())) {
-        NDArray w = byName.get(p.getName());
-        NDArray target = p.getArray();
-        if (w == null || !w.getShape().equals(target.getShape())) {
-          throw new IOException(file + ": head parameter " + p.getName() + " is missing or has the wrong shape");
-        }
-        io.github.sipf4j.orpo.util.InPlace.copy(target, w);
-      }
-    }
+    Map<String, NDArray> headArrays = new java.util.LinkedHashMap<>();
+    headArrays.put(head.weight().getName(), head.weight().getArray());
+    headArrays.put(head.bias().getName(), head.bias().getArray());
+    io.github.sipf4j.orpo.util.Safetensors.loadInto(file, headArrays);
   }
 
   /**
