@@ -337,7 +337,16 @@ def write_safetensors(path: str, tensors: dict):
 # Benchmark helpers
 # ----------------------------------------------------------------------------------------------------------------
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
+    # VmHWM is this process's own high-water mark. ru_maxrss is not: Linux carries the parent's value across
+    # fork/exec, so a reference started from a large JVM would report the JVM's peak.
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 def time_it(fn, warmup: int, repeats: int) -> List[float]:

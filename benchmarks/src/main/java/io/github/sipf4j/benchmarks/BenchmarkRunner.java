@@ -37,7 +37,7 @@ import java.util.Random;
  * <p>Usage (see {@code benchmarks/run-benchmarks.sh}, which also installs the reference's Debian packages): {@code
  * java -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.BenchmarkRunner [--sizes M1,M5,M20]
  * [--warmup 2] [--repeats 5] [--python /usr/bin/python3] [--script benchmarks/python/torch_reference.py]
- * [--out benchmark-results.json] [--no-memory] [--no-scaling]}
+ * [--out benchmark-results.json] [--no-steps] [--no-memory] [--no-scaling]}
  */
 public final class BenchmarkRunner {
 
@@ -64,6 +64,7 @@ public final class BenchmarkRunner {
     Path out = Path.of("benchmark-results.json");
     boolean memory = true;
     boolean scaling = true;
+    boolean steps = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--sizes":
@@ -93,6 +94,9 @@ public final class BenchmarkRunner {
         case "--no-scaling":
           scaling = false;
           break;
+        case "--no-steps":
+          steps = false;
+          break;
         default:
           throw new IllegalArgumentException("unknown option " + args[i]);
       }
@@ -121,6 +125,9 @@ public final class BenchmarkRunner {
       peak = Math.max(peak, torchPeak);
     }
 
+    if (!steps) {
+      sizes = List.of();
+    }
     System.out.printf(Locale.ROOT, "## ORPO step (batch %d pairs = %d sequences, length %d, AdamW, clip 1.0)%n%n",
         BATCH, 2 * BATCH, LENGTH);
     System.out.println("| model | params | sipf4j ms | PyTorch ms | sipf4j/PyTorch | sipf4j tokens/s | sipf4j MFU "
