@@ -85,13 +85,13 @@ class StepwiseJsonlTest {
   void brokenInputIsLocatedByFileLineAndField() throws IOException {
     DataFormatException e = broken("{\"prompt\": \"p\", \"completions\": [\"a\"], \"lab");
     assertEquals(2, e.line());
-    assertEquals(null, e.field());
-    assertEquals(true, e.getMessage().startsWith(dir.resolve("broken.jsonl") + ":2: malformed JSON"),
+    assertEquals(DataFormatException.RECORD, e.field());
+    assertEquals(true, e.getMessage().startsWith(dir.resolve("broken.jsonl") + ":2: field '<record>': malformed JSON"),
         e.getMessage());
 
     e = broken("{\"prompt\": \"p\", \"labels\": [true]}");
     assertEquals("completions", e.field());
-    assertEquals(dir.resolve("broken.jsonl") + ":2: field \"completions\": missing", e.getMessage());
+    assertEquals(dir.resolve("broken.jsonl") + ":2: field 'completions': missing", e.getMessage());
 
     e = broken("{\"completions\": [\"a\"], \"labels\": [true]}");
     assertEquals("prompt", e.field());
@@ -108,12 +108,12 @@ class StepwiseJsonlTest {
 
     e = broken("{\"prompt\": \"p\", \"completions\": [\"a\", \"b\"], \"labels\": [true]}");
     assertEquals("labels", e.field());
-    assertEquals(dir.resolve("broken.jsonl") + ":2: field \"labels\": has 1 entries but completions has 2",
+    assertEquals(dir.resolve("broken.jsonl") + ":2: field 'labels': has 1 entries but completions has 2",
         e.getMessage());
 
     e = broken("{\"prompt\": \"p\", \"completions\": [\"a\", \"b\"], \"labels\": [true, 1.5]}");
     assertEquals("labels[1]", e.field());
-    assertEquals(dir.resolve("broken.jsonl") + ":2: field \"labels[1]\": label 1.5 is outside [0, 1]",
+    assertEquals(dir.resolve("broken.jsonl") + ":2: field 'labels[1]': label 1.5 is outside [0, 1]",
         e.getMessage());
 
     e = broken("{\"prompt\": \"p\", \"completions\": [\"a\"], \"labels\": [-0.1]}");
