@@ -38,7 +38,7 @@ import java.util.Locale;
  * scores the held-out 20%. Prints a Markdown report.
  *
  * <p>Usage: {@code java -cp benchmarks/target/benchmarks.jar
- * io.github.sipf4j.benchmarks.ProcessSupervisionBenchmark SFT_MODEL_DIR [QUESTIONS=150] [SAMPLES=4] [K=4]}
+ * io.github.sipf4j.benchmarks.ProcessSupervisionBenchmark SFT_MODEL_DIR [QUESTIONS=150] [SAMPLES=4] [K=4] [PRM_EPOCHS=3] [PRM_LR=5e-4]}
  */
 public final class ProcessSupervisionBenchmark {
 
@@ -47,7 +47,8 @@ public final class ProcessSupervisionBenchmark {
   /**
    * Runs the report.
    *
-   * @param args the SFT model directory (model + tokenizer), then optionally questions, samples per question, K
+   * @param args the SFT model directory (model + tokenizer), then optionally questions, samples per question, K, PRM
+   *     epochs and PRM learning rate
    * @throws IOException if the model cannot be loaded
    */
   public static void main(String[] args) throws IOException {
@@ -55,6 +56,8 @@ public final class ProcessSupervisionBenchmark {
     int questions = args.length > 1 ? Integer.parseInt(args[1]) : 150;
     int n = args.length > 2 ? Integer.parseInt(args[2]) : 4;
     int k = args.length > 3 ? Integer.parseInt(args[3]) : 4;
+    int prmEpochs = args.length > 4 ? Integer.parseInt(args[4]) : 3;
+    float prmLr = args.length > 5 ? Float.parseFloat(args[5]) : 5e-4f;
     TaskSet tasks = SyntheticTaskGenerator.generate(SyntheticSplit.VALIDATION, questions, 7);
     OutcomeVerifier verifier = OutcomeVerifier.forTaskKind();
     PromptTemplate template = PromptTemplate.DEFAULT;
@@ -170,8 +173,8 @@ public final class ProcessSupervisionBenchmark {
       List<LabeledRationale> test = labeled.subList(split, labeled.size());
       try (DecoderLm backbone = DecoderLm.load(modelDir, Device.cpu());
           DecoderPrm prm = DecoderPrm.create(backbone, tok, template, 3)) {
-        PrmTrainerConfig cfg = PrmTrainerConfig.builder().epochs(3).batchSize(16)
-            .optimizer(OptimizerConfig.builder().learningRate(5e-4f).warmupSteps(10).build()).progressBar(false)
+        PrmTrainerConfig cfg = PrmTrainerConfig.builder().epochs(prmEpochs).batchSize(16)
+            .optimizer(OptimizerConfig.builder().learningRate(prmLr).warmupSteps(10).build()).progressBar(false)
             .build();
         PrmTrainingResult result = new PrmTrainer(prm, cfg).fit(train, test);
         System.out.printf(Locale.ROOT, "PRM (DecoderPrm on the SFT backbone, %d training rationales, %d steps of "
