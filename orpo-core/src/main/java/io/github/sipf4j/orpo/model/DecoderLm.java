@@ -297,7 +297,8 @@ public final class DecoderLm implements CausalLm {
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
     NDArray mask = newMask.toType(DataType.INT64, false);
-    NDArray allMask = cache.mask == null ? mask : cache.mask.concat(mask, 1);
+    // The cache keeps its own copy: the caller may close the mask it passed in.
+    NDArray allMask = cache.mask == null ? mask.duplicate() : cache.mask.concat(mask, 1);
     NDArray seen = cache.mask == null ? null : cache.mask.sum(new int[] {1}, true);
     NDArray positions = mask.cumSum(1).sub(1);
     if (seen != null) {
