@@ -32,7 +32,13 @@ import java.util.List;
  */
 public record SftWarmStart(Path modelDir, TrainingSummary summary) {
 
-  /** The model of the embedded default: 4 layers of width 96 with rotary positions (about 0.45 M parameters). */
+  /**
+   * Returns the model of the embedded default: 4 layers of width 96 with rotary positions (about 0.45 M parameters,
+   * the calibration's size), at most 320 tokens.
+   *
+   * @param vocabSize the tokenizer's vocabulary size
+   * @return the configuration
+   */
   public static DecoderConfig defaultModel(int vocabSize) {
     return DecoderConfig.builder().vocabSize(vocabSize).dModel(96).layers(4).heads(4).maxLength(320)
         .positions(PositionEncoding.ROTARY).build();
