@@ -1,10 +1,7 @@
 package io.github.sipf4j.orpo.data;
 
 import com.google.gson.Gson;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -52,28 +49,11 @@ public final class PreferenceJsonl {
     return out;
   }
 
-  static PreferencePair parse(Path file, long number, String line) throws DataFormatException {
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(line);
-      if (!e.isJsonObject()) {
-        throw new DataFormatException(file, number, null, "expected a JSON object, got " + abbreviate(line), null);
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new DataFormatException(file, number, null, "malformed JSON: " + e.getMessage(), e);
-    }
+  static PreferencePair parse(Path file, long number, String line) {
+    JsonObject o = JsonLines.object(file, number, line);
     String[] values = new String[FIELDS.length];
     for (int i = 0; i < FIELDS.length; i++) {
-      JsonElement v = o.get(FIELDS[i]);
-      if (v == null || v.isJsonNull()) {
-        throw new DataFormatException(file, number, FIELDS[i], "missing", null);
-      }
-      if (!v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) {
-        throw new DataFormatException(file, number, FIELDS[i], "expected a string, got " + abbreviate(v.toString()),
-            null);
-      }
-      values[i] = v.getAsString();
+      values[i] = JsonLines.string(file, number, o, FIELDS[i]);
     }
     return new PreferencePair(values[0], values[1], values[2]);
   }
@@ -98,9 +78,5 @@ public final class PreferenceJsonl {
       }
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
 }

@@ -5,10 +5,9 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.github.sipf4j.orpo.data.DataFormatException;
+import io.github.sipf4j.orpo.data.JsonLines;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -95,24 +94,8 @@ public final class StepwiseJsonl {
    * @throws DataFormatException if the line is not a valid record
    */
   static LabeledRationale parse(Path file, long number, String line) throws DataFormatException {
-    JsonObject o;
-    try {
-      JsonElement e = JsonParser.parseString(line);
-      if (!e.isJsonObject()) {
-        throw new DataFormatException(file, number, null, "expected a JSON object, got " + abbreviate(line), null);
-      }
-      o = e.getAsJsonObject();
-    } catch (JsonParseException e) {
-      throw new DataFormatException(file, number, null, "malformed JSON: " + e.getMessage(), e);
-    }
-    JsonElement p = o.get("prompt");
-    if (p == null || p.isJsonNull()) {
-      throw new DataFormatException(file, number, "prompt", "missing", null);
-    }
-    if (!isString(p)) {
-      throw new DataFormatException(file, number, "prompt", "expected a string, got " + abbreviate(p.toString()),
-          null);
-    }
+    JsonObject o = JsonLines.object(file, number, line);
+    String prompt = JsonLines.string(file, number, o, "prompt");
     JsonArray completions = array(file, number, o, "completions");
     JsonArray labels = array(file, number, o, "labels");
     if (completions.isEmpty()) {
@@ -128,7 +111,7 @@ public final class StepwiseJsonl {
       JsonElement s = completions.get(i);
       if (!isString(s)) {
         throw new DataFormatException(file, number, "completions[" + i + "]", "expected a string, got "
-            + abbreviate(s.toString()), null);
+            + JsonLines.abbreviate(s.toString()), null);
       }
       steps.add(s.getAsString());
     }
@@ -138,7 +121,7 @@ public final class StepwiseJsonl {
       String field = "labels[" + i + "]";
       if (!l.isJsonPrimitive()) {
         throw new DataFormatException(file, number, field, "expected a boolean or a number in [0, 1], got "
-            + abbreviate(l.toString()), null);
+            + JsonLines.abbreviate(l.toString()), null);
       }
       JsonPrimitive v = l.getAsJsonPrimitive();
       if (v.isBoolean()) {
@@ -150,10 +133,10 @@ public final class StepwiseJsonl {
         }
       } else {
         throw new DataFormatException(file, number, field, "expected a boolean or a number in [0, 1], got "
-            + abbreviate(l.toString()), null);
+            + JsonLines.abbreviate(l.toString()), null);
       }
     }
-    return new LabeledRationale(p.getAsString(), steps, values);
+    return new LabeledRationale(prompt, steps, values);
   }
 
   private static JsonArray array(Path file, long number, JsonObject o, String field) throws DataFormatException {
@@ -162,7 +145,7 @@ public final class StepwiseJsonl {
       throw new DataFormatException(file, number, field, "missing", null);
     }
     if (!e.isJsonArray()) {
-      throw new DataFormatException(file, number, field, "expected an array, got " + abbreviate(e.toString()), null);
+      throw new DataFormatException(file, number, field, "expected an array, got " + JsonLines.abbreviate(e.toString()), null);
     }
     return e.getAsJsonArray();
   }
@@ -214,7 +197,4 @@ public final class StepwiseJsonl {
     return o;
   }
 
-  private static String abbreviate(String s) {
-    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
-  }
 }
