@@ -145,7 +145,8 @@ public final class StepwiseJsonl {
       throw new DataFormatException(file, number, field, "missing", null);
     }
     if (!e.isJsonArray()) {
-      throw new DataFormatException(file, number, field, "expected an array, got " + JsonLines.abbreviate(e.toString()), null);
+      throw new DataFormatException(file, number, field, "expected an array, got "
+          + JsonLines.abbreviate(e.toString()), null);
     }
     return e.getAsJsonArray();
   }
