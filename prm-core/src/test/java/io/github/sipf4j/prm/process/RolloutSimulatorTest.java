@@ -121,4 +121,21 @@ class RolloutSimulatorTest {
       assertFalse(a.get(1).outcomeCorrect());
     }
   }
+
+  @Test
+  void monteCarloPrmScoresStepsWithTheSimulatorsLabelsAndRejectsUnknownQuestions() {
+    try (StubAnswerLm lm = stub(0, 0, 0, 1.0, 0.0, 0.0)) {
+      RolloutSimulator sim = new RolloutSimulator(new Sampler(lm, tok), ENDS_WITH_Y, config(4, false, 9));
+      ReasoningTask task = ReasoningTask.numeric("t", "q", "0", List.of());
+      ProcessRewardModel prm = ProcessRewardModel.monteCarlo(sim, java.util.Map.of("q", task),
+          io.github.sipf4j.orpo.text.PromptTemplate.DEFAULT, true);
+      double[] scores = prm.scoreSteps(StepScoringInput.of("q", List.of("a\n", "b\n", "cY")));
+      // After step 0 every completion is Y, after step 1 none is; the last step is the outcome (ends with Y).
+      assertArrayEquals(new double[] {1.0, 0.0, 1.0}, scores);
+      assertEquals(8, ((MonteCarloPrm) prm).lastStats().completions());
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> prm.scoreSteps(StepScoringInput.of("unknown", List.of("x"))));
+      assertTrue(e.getMessage().contains("unknown"), e.getMessage());
+    }
+  }
 }
