@@ -11,7 +11,13 @@ import com.google.common.base.Preconditions;
  */
 public record PreferencePair(String prompt, String chosen, String rejected) {
 
-  /** Validates that no field is null. */
+  /**
+   * Validates that no field is null.
+   *
+   * @param prompt the {@code prompt} component (see the record)
+   * @param chosen the {@code chosen} component (see the record)
+   * @param rejected the {@code rejected} component (see the record)
+   */
   public PreferencePair {
     Preconditions.checkNotNull(prompt, "prompt");
     Preconditions.checkNotNull(chosen, "chosen");

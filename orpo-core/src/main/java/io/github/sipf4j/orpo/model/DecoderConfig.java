@@ -35,7 +35,21 @@ public record DecoderConfig(
     float layerNormEps,
     float initStd) {
 
-  /** Validates the configuration. */
+  /**
+   * Validates the configuration.
+   *
+   * @param vocabSize the {@code vocabSize} component (see the record)
+   * @param dModel the {@code dModel} component (see the record)
+   * @param layers the {@code layers} component (see the record)
+   * @param heads the {@code heads} component (see the record)
+   * @param mlpHidden the {@code mlpHidden} component (see the record)
+   * @param maxLength the {@code maxLength} component (see the record)
+   * @param positions the {@code positions} component (see the record)
+   * @param ropeBase the {@code ropeBase} component (see the record)
+   * @param dropout the {@code dropout} component (see the record)
+   * @param layerNormEps the {@code layerNormEps} component (see the record)
+   * @param initStd the {@code initStd} component (see the record)
+   */
   public DecoderConfig {
     Preconditions.checkArgument(vocabSize > 0, "vocabSize must be positive, got %s", vocabSize);
     Preconditions.checkArgument(dModel > 0, "dModel must be positive, got %s", dModel);

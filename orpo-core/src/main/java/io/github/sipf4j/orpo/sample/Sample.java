@@ -35,7 +35,17 @@ public record Sample(
     float[] samplingLogProbs,
     FinishReason finishReason) {
 
-  /** Validates the sample and copies the arrays. */
+  /**
+   * Validates the sample and copies the arrays.
+   *
+   * @param promptIndex the {@code promptIndex} component (see the record)
+   * @param sampleIndex the {@code sampleIndex} component (see the record)
+   * @param tokenIds the {@code tokenIds} component (see the record)
+   * @param text the {@code text} component (see the record)
+   * @param logProbs the {@code logProbs} component (see the record)
+   * @param samplingLogProbs the {@code samplingLogProbs} component (see the record)
+   * @param finishReason the {@code finishReason} component (see the record)
+   */
   public Sample {
     Preconditions.checkNotNull(text, "text");
     Preconditions.checkNotNull(finishReason, "finishReason");

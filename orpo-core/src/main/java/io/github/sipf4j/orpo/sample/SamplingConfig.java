@@ -56,7 +56,25 @@ public record SamplingConfig(
     float compactThreshold,
     boolean showProgress) {
 
-  /** Validates the configuration and makes the collections immutable. */
+  /**
+   * Validates the configuration and makes the collections immutable.
+   *
+   * @param temperature the {@code temperature} component (see the record)
+   * @param topK the {@code topK} component (see the record)
+   * @param topP the {@code topP} component (see the record)
+   * @param maxNewTokens the {@code maxNewTokens} component (see the record)
+   * @param stopStrings the {@code stopStrings} component (see the record)
+   * @param stopAtEos the {@code stopAtEos} component (see the record)
+   * @param stopTokenIds the {@code stopTokenIds} component (see the record)
+   * @param samplesPerPrompt the {@code samplesPerPrompt} component (see the record)
+   * @param seed the {@code seed} component (see the record)
+   * @param batchSize the {@code batchSize} component (see the record)
+   * @param maxBatchTokens the {@code maxBatchTokens} component (see the record)
+   * @param useKvCache the {@code useKvCache} component (see the record)
+   * @param compactFinished the {@code compactFinished} component (see the record)
+   * @param compactThreshold the {@code compactThreshold} component (see the record)
+   * @param showProgress the {@code showProgress} component (see the record)
+   */
   public SamplingConfig {
     Preconditions.checkArgument(temperature >= 0 && Float.isFinite(temperature),
         "temperature must be finite and >= 0, got %s", temperature);

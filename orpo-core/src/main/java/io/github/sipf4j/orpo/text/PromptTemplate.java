@@ -19,7 +19,11 @@ public record PromptTemplate(String template) {
    */
   public static final PromptTemplate DEFAULT = new PromptTemplate("Q: " + PLACEHOLDER + "\nA:\n");
 
-  /** Validates the template. */
+  /**
+   * Validates the template.
+   *
+   * @param template the {@code template} component (see the record)
+   */
   public PromptTemplate {
     Preconditions.checkNotNull(template, "template");
     int first = template.indexOf(PLACEHOLDER);

@@ -11,7 +11,12 @@ import io.github.sipf4j.orpo.text.EncodedSequence;
  */
 public record EncodedPair(EncodedSequence chosen, EncodedSequence rejected) {
 
-  /** Validates that both sequences have a prompt and a response. */
+  /**
+   * Validates that both sequences have a prompt and a response.
+   *
+   * @param chosen the {@code chosen} component (see the record)
+   * @param rejected the {@code rejected} component (see the record)
+   */
   public EncodedPair {
     Preconditions.checkNotNull(chosen, "chosen");
     Preconditions.checkNotNull(rejected, "rejected");

@@ -31,7 +31,19 @@ public record OptimizerConfig(
     int warmupSteps,
     float minLrRatio) {
 
-  /** Validates the configuration. */
+  /**
+   * Validates the configuration.
+   *
+   * @param learningRate the {@code learningRate} component (see the record)
+   * @param beta1 the {@code beta1} component (see the record)
+   * @param beta2 the {@code beta2} component (see the record)
+   * @param epsilon the {@code epsilon} component (see the record)
+   * @param weightDecay the {@code weightDecay} component (see the record)
+   * @param maxGradNorm the {@code maxGradNorm} component (see the record)
+   * @param schedule the {@code schedule} component (see the record)
+   * @param warmupSteps the {@code warmupSteps} component (see the record)
+   * @param minLrRatio the {@code minLrRatio} component (see the record)
+   */
   public OptimizerConfig {
     Preconditions.checkArgument(learningRate > 0 && Float.isFinite(learningRate),
         "learningRate must be positive, got %s", learningRate);

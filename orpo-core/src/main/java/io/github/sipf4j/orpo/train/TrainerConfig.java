@@ -34,7 +34,19 @@ public record TrainerConfig(
     int checkpointEverySteps,
     boolean progressBar) {
 
-  /** Validates the configuration. */
+  /**
+   * Validates the configuration.
+   *
+   * @param batchSize the {@code batchSize} component (see the record)
+   * @param microBatchSize the {@code microBatchSize} component (see the record)
+   * @param epochs the {@code epochs} component (see the record)
+   * @param maxSteps the {@code maxSteps} component (see the record)
+   * @param seed the {@code seed} component (see the record)
+   * @param optimizer the {@code optimizer} component (see the record)
+   * @param workDir the {@code workDir} component (see the record)
+   * @param checkpointEverySteps the {@code checkpointEverySteps} component (see the record)
+   * @param progressBar the {@code progressBar} component (see the record)
+   */
   public TrainerConfig {
     Preconditions.checkArgument(batchSize > 0, "batchSize must be positive, got %s", batchSize);
     Preconditions.checkArgument(microBatchSize > 0 && microBatchSize <= batchSize,

@@ -14,7 +14,13 @@ import java.util.List;
  */
 public record LabeledRationale(String prompt, List<String> steps, double[] labels) {
 
-  /** Validates the record and copies the steps and labels. */
+  /**
+   * Validates the record and copies the steps and labels.
+   *
+   * @param prompt the {@code prompt} component (see the record)
+   * @param steps the {@code steps} component (see the record)
+   * @param labels the {@code labels} component (see the record)
+   */
   public LabeledRationale {
     Preconditions.checkNotNull(prompt, "prompt");
     Preconditions.checkNotNull(steps, "steps");

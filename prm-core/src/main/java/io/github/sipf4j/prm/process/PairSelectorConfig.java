@@ -36,7 +36,15 @@ public record PairSelectorConfig(
     boolean allowChosenReuse,
     double nearDuplicateSimilarity) {
 
-  /** Validates the configuration. */
+  /**
+   * Validates the configuration.
+   *
+   * @param margin the {@code margin} component (see the record)
+   * @param maxPairsPerQuestion the {@code maxPairsPerQuestion} component (see the record)
+   * @param allowCorrectRejected the {@code allowCorrectRejected} component (see the record)
+   * @param allowChosenReuse the {@code allowChosenReuse} component (see the record)
+   * @param nearDuplicateSimilarity the {@code nearDuplicateSimilarity} component (see the record)
+   */
   public PairSelectorConfig {
     Preconditions.checkArgument(margin >= 0 && Double.isFinite(margin), "margin must be >= 0, got %s", margin);
     Preconditions.checkArgument(maxPairsPerQuestion > 0, "maxPairsPerQuestion must be positive, got %s",

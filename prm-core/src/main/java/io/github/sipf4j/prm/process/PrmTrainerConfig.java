@@ -40,7 +40,21 @@ public record PrmTrainerConfig(
     Path workDir,
     boolean progressBar) {
 
-  /** Validates the configuration. */
+  /**
+   * Validates the configuration.
+   *
+   * @param epochs the {@code epochs} component (see the record)
+   * @param maxSteps the {@code maxSteps} component (see the record)
+   * @param batchSize the {@code batchSize} component (see the record)
+   * @param microBatchSize the {@code microBatchSize} component (see the record)
+   * @param optimizer the {@code optimizer} component (see the record)
+   * @param trainBackbone the {@code trainBackbone} component (see the record)
+   * @param seed the {@code seed} component (see the record)
+   * @param evalEverySteps the {@code evalEverySteps} component (see the record)
+   * @param threshold the {@code threshold} component (see the record)
+   * @param workDir the {@code workDir} component (see the record)
+   * @param progressBar the {@code progressBar} component (see the record)
+   */
   public PrmTrainerConfig {
     Preconditions.checkArgument(epochs > 0, "epochs must be positive, got %s", epochs);
     Preconditions.checkArgument(maxSteps >= 0, "maxSteps must be >= 0, got %s", maxSteps);

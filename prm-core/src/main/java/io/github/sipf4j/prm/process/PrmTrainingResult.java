@@ -26,7 +26,18 @@ public record PrmTrainingResult(
     Map<Long, StepMetrics> validationHistory,
     double seconds) {
 
-  /** Copies the history, keeping its order. */
+  /**
+   * Copies the history, keeping its order.
+   *
+   * @param steps the {@code steps} component (see the record)
+   * @param skippedSteps the {@code skippedSteps} component (see the record)
+   * @param skippedRationales the {@code skippedRationales} component (see the record)
+   * @param firstLoss the {@code firstLoss} component (see the record)
+   * @param lastLoss the {@code lastLoss} component (see the record)
+   * @param validation the {@code validation} component (see the record)
+   * @param validationHistory the {@code validationHistory} component (see the record)
+   * @param seconds the {@code seconds} component (see the record)
+   */
   public PrmTrainingResult {
     validationHistory = Collections.unmodifiableMap(new LinkedHashMap<>(validationHistory));
   }

@@ -14,7 +14,14 @@ import java.util.List;
  */
 public record RolloutRequest(ReasoningTask task, String prompt, List<String> steps, boolean gold) {
 
-  /** Validates the request and copies the steps. */
+  /**
+   * Validates the request and copies the steps.
+   *
+   * @param task the {@code task} component (see the record)
+   * @param prompt the {@code prompt} component (see the record)
+   * @param steps the {@code steps} component (see the record)
+   * @param gold the {@code gold} component (see the record)
+   */
   public RolloutRequest {
     Preconditions.checkNotNull(task, "task");
     Preconditions.checkNotNull(prompt, "prompt");

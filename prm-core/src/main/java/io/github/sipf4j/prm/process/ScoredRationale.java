@@ -14,7 +14,15 @@ import java.util.List;
  */
 public record ScoredRationale(String text, List<String> steps, boolean correct, double reward, double[] stepScores) {
 
-  /** Validates the record and copies the steps and scores. */
+  /**
+   * Validates the record and copies the steps and scores.
+   *
+   * @param text the {@code text} component (see the record)
+   * @param steps the {@code steps} component (see the record)
+   * @param correct the {@code correct} component (see the record)
+   * @param reward the {@code reward} component (see the record)
+   * @param stepScores the {@code stepScores} component (see the record)
+   */
   public ScoredRationale {
     Preconditions.checkNotNull(text, "text");
     Preconditions.checkNotNull(steps, "steps");

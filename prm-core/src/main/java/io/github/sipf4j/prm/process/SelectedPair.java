@@ -14,7 +14,14 @@ import io.github.sipf4j.orpo.data.PreferencePair;
  */
 public record SelectedPair(PreferencePair pair, double chosenReward, double rejectedReward, boolean rejectedCorrect) {
 
-  /** Validates the record. */
+  /**
+   * Validates the record.
+   *
+   * @param pair the {@code pair} component (see the record)
+   * @param chosenReward the {@code chosenReward} component (see the record)
+   * @param rejectedReward the {@code rejectedReward} component (see the record)
+   * @param rejectedCorrect the {@code rejectedCorrect} component (see the record)
+   */
   public SelectedPair {
     Preconditions.checkNotNull(pair, "pair");
   }

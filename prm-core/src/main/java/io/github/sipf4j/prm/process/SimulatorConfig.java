@@ -22,7 +22,15 @@ import io.github.sipf4j.orpo.sample.SamplingConfig;
 public record SimulatorConfig(
     int rolloutsPerStep, double delta, boolean earlyStop, SamplingConfig sampling, boolean showProgress) {
 
-  /** Validates the configuration. */
+  /**
+   * Validates the configuration.
+   *
+   * @param rolloutsPerStep the {@code rolloutsPerStep} component (see the record)
+   * @param delta the {@code delta} component (see the record)
+   * @param earlyStop the {@code earlyStop} component (see the record)
+   * @param sampling the {@code sampling} component (see the record)
+   * @param showProgress the {@code showProgress} component (see the record)
+   */
   public SimulatorConfig {
     Preconditions.checkArgument(rolloutsPerStep > 0, "rolloutsPerStep must be positive, got %s", rolloutsPerStep);
     Preconditions.checkArgument(delta >= 0 && delta < 1, "delta must be in [0, 1), got %s", delta);

@@ -13,7 +13,13 @@ import java.util.List;
  */
 public record StepScoringInput(String prompt, List<String> steps, Boolean finalAnswerCorrect) {
 
-  /** Validates the input and copies the steps. */
+  /**
+   * Validates the input and copies the steps.
+   *
+   * @param prompt the {@code prompt} component (see the record)
+   * @param steps the {@code steps} component (see the record)
+   * @param finalAnswerCorrect the {@code finalAnswerCorrect} component (see the record)
+   */
   public StepScoringInput {
     Preconditions.checkNotNull(prompt, "prompt");
     Preconditions.checkNotNull(steps, "steps");

@@ -22,7 +22,14 @@ import java.util.List;
  */
 public record StepSpans(long[] ids, int promptLength, int[] starts, int[] ends) {
 
-  /** Validates the spans: consecutive, non-empty, covering the rationale. */
+  /**
+   * Validates the spans: consecutive, non-empty, covering the rationale.
+   *
+   * @param ids the {@code ids} component (see the record)
+   * @param promptLength the {@code promptLength} component (see the record)
+   * @param starts the {@code starts} component (see the record)
+   * @param ends the {@code ends} component (see the record)
+   */
   public StepSpans {
     Preconditions.checkNotNull(ids, "ids");
     Preconditions.checkArgument(starts.length == ends.length, "starts and ends differ in length");
