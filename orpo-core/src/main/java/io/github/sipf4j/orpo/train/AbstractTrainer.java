@@ -6,20 +6,18 @@ import io.github.sipf4j.orpo.util.MetricsFile;
 import io.github.sipf4j.orpo.util.ProgressBar;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loop shared by {@link SftTrainer} and {@link OrpoTrainer}: seeded epoch permutations, micro-batching, the
- * {@link OptimizerStep}, listeners, a metrics file, a progress bar and checkpoints that let a killed run resume at
- * the step after the last checkpoint with the same data order.
+ * The loop shared by {@link SftTrainer} and {@link OrpoTrainer}: seeded epoch permutations and micro-batching
+ * ({@link EpochBatches}), the {@link OptimizerStep}, listeners, a metrics file, a progress bar and checkpoints that
+ * let a killed run resume at the step after the last checkpoint with the same data order.
  *
  * @param <E> the example type
  */
@@ -79,10 +77,9 @@ public abstract class AbstractTrainer<E> {
    * @throws IOException if a checkpoint or the metrics cannot be written or read
    */
   public TrainingSummary fit(List<E> examples) throws IOException {
-    Preconditions.checkArgument(!examples.isEmpty(), "no training examples");
-    int n = examples.size();
-    long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
-    long totalSteps = config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.epochs();
+    EpochBatches<E> batches = new EpochBatches<>(examples, config.batchSize(), config.microBatchSize(),
+        config.seed());
+    long totalSteps = batches.totalSteps(config.epochs(), config.maxSteps());
     long started = System.nanoTime();
     try (OptimizerStep optimizer = new OptimizerStep(model, config.optimizer(), totalSteps)) {
       long firstStep = 0;
@@ -110,26 +107,10 @@ public abstract class AbstractTrainer<E> {
         l.onTrainingBegin(firstStep, totalSteps);
       }
       MicroBatchObjective<List<E>> objective = objective();
-      List<Integer> order = null;
-      long orderEpoch = -1;
       try (ProgressBar bar = new ProgressBar(name(), totalSteps, "step", config.progressBar())) {
         for (long step = firstStep; step < totalSteps; step++) {
-          int epoch = (int) (step / stepsPerEpoch);
-          if (epoch != orderEpoch) {
-            order = permutation(n, config.seed() + epoch);
-            orderEpoch = epoch;
-          }
-          int from = (int) ((step % stepsPerEpoch) * config.batchSize());
-          int to = Math.min(n, from + config.batchSize());
-          List<List<E>> micro = new ArrayList<>();
-          for (int i = from; i < to; i += config.microBatchSize()) {
-            List<E> mb = new ArrayList<>();
-            for (int j = i; j < Math.min(to, i + config.microBatchSize()); j++) {
-              mb.add(examples.get(order.get(j)));
-            }
-            micro.add(mb);
-          }
-          StepResult r = optimizer.step(micro, objective, terms -> listeners.forEach(l -> l.onMicroBatch(terms)));
+          int epoch = batches.epochOf(step);
+          StepResult r = optimizer.step(batches.microBatches(step), objective, terms -> listeners.forEach(l -> l.onMicroBatch(terms)));
           tokens += r.tokens();
           if (first == null) {
             first = r.metrics();
@@ -148,7 +129,7 @@ public abstract class AbstractTrainer<E> {
           Float loss = r.metrics().get("loss");
           bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f%s", loss == null ? Float.NaN : loss,
               optimizer.skippedCount() > 0 ? " skipped " + optimizer.skippedCount() : ""));
-          boolean epochEnd = (step + 1) % stepsPerEpoch == 0 || step + 1 == totalSteps;
+          boolean epochEnd = batches.endsEpoch(step) || step + 1 == totalSteps;
           if (epochEnd) {
             Map<String, Float> means = new LinkedHashMap<>();
             final int count = Math.max(1, epochCount);
@@ -193,21 +174,5 @@ public abstract class AbstractTrainer<E> {
     row.put("tokens_per_s", Math.round(r.tokens() / Math.max(1e-9, r.millis() / 1000)));
     row.putAll(r.metrics());
     return row;
-  }
-
-  /**
-   * Returns the data order of one epoch: a permutation of {@code 0..n-1} seeded by {@code seed}.
-   *
-   * @param n the number of examples
-   * @param seed the seed
-   * @return the permutation
-   */
-  static List<Integer> permutation(int n, long seed) {
-    List<Integer> order = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, new Random(seed));
-    return order;
   }
 }

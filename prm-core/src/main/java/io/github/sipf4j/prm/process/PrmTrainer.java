@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.text.SequenceTooLongException;
+import io.github.sipf4j.orpo.train.EpochBatches;
 import io.github.sipf4j.orpo.train.LossTerms;
 import io.github.sipf4j.orpo.train.MicroBatchObjective;
 import io.github.sipf4j.orpo.train.OptimizerStep;
@@ -15,12 +16,10 @@ import io.github.sipf4j.orpo.util.MetricsFile;
 import io.github.sipf4j.orpo.util.ProgressBar;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,9 +75,9 @@ public final class PrmTrainer {
     int skippedRationales = train.size() - examples.size();
     Preconditions.checkArgument(!examples.isEmpty(), "no training rationale fits the backbone");
     List<Encoded> held = validation.isEmpty() ? List.of() : encodeAll(validation, "validation");
-    int n = examples.size();
-    long stepsPerEpoch = (n + config.batchSize() - 1) / config.batchSize();
-    long totalSteps = config.maxSteps() > 0 ? config.maxSteps() : stepsPerEpoch * config.epochs();
+    EpochBatches<Encoded> batches = new EpochBatches<>(examples, config.batchSize(), config.microBatchSize(),
+        config.seed());
+    long totalSteps = batches.totalSteps(config.epochs(), config.maxSteps());
     Map<Long, StepMetrics> history = new LinkedHashMap<>();
     double firstLoss = Double.NaN;
     double lastLoss = Double.NaN;
@@ -90,25 +89,9 @@ public final class PrmTrainer {
             prm.backbone().getManager(), config.optimizer(), totalSteps);
         ProgressBar bar = new ProgressBar("prm", totalSteps, "step", config.progressBar())) {
       MicroBatchObjective<List<Encoded>> objective = this::loss;
-      List<Integer> order = null;
-      long orderEpoch = -1;
       for (long step = 0; step < totalSteps; step++) {
-        long epoch = step / stepsPerEpoch;
-        if (epoch != orderEpoch) {
-          order = permutation(n, config.seed() + epoch);
-          orderEpoch = epoch;
-        }
-        int from = (int) ((step % stepsPerEpoch) * config.batchSize());
-        int to = Math.min(n, from + config.batchSize());
-        List<List<Encoded>> micro = new ArrayList<>();
-        for (int i = from; i < to; i += config.microBatchSize()) {
-          List<Encoded> mb = new ArrayList<>();
-          for (int j = i; j < Math.min(to, i + config.microBatchSize()); j++) {
-            mb.add(examples.get(order.get(j)));
-          }
-          micro.add(mb);
-        }
-        StepResult r = optimizer.step(micro, objective);
+        long epoch = batches.epochOf(step);
+        StepResult r = optimizer.step(batches.microBatches(step), objective);
         double loss = r.metrics().getOrDefault("loss", Float.NaN);
         if (step == 0) {
           firstLoss = loss;
@@ -246,14 +229,5 @@ public final class PrmTrainer {
     row.put("step_ms", Math.round(r.millis() * 100) / 100.0);
     row.putAll(r.metrics());
     return row;
-  }
-
-  private static List<Integer> permutation(int n, long seed) {
-    List<Integer> order = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      order.add(i);
-    }
-    Collections.shuffle(order, new Random(seed));
-    return order;
   }
 }
