@@ -1,11 +1,12 @@
 package io.github.sipf4j.prm.data;
 
-import io.github.sipf4j.orpo.data.DataFormatException;
+import com.google.common.collect.AbstractIterator;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.github.sipf4j.orpo.data.DataFormatException;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Function;
@@ -53,20 +53,12 @@ final class DatasetFiles {
       throw new UncheckedIOException(e);
     }
     Iterator<T> it =
-        new Iterator<>() {
+        new AbstractIterator<>() {
           private long lineNo;
           private long records;
-          private T next;
-          private boolean done;
 
           @Override
-          public boolean hasNext() {
-            if (next != null) {
-              return true;
-            }
-            if (done) {
-              return false;
-            }
+          protected T computeNext() {
             try {
               String line;
               while ((line = reader.readLine()) != null) {
@@ -85,27 +77,15 @@ final class DatasetFiles {
                       file, lineNo, DataFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
                 }
                 records++;
-                next = mapper.apply(new JsonRecord(file, lineNo, element));
-                return true;
+                return mapper.apply(new JsonRecord(file, lineNo, element));
               }
             } catch (IOException e) {
               throw new UncheckedIOException(e);
             }
-            done = true;
             if (records == 0) {
               throw new DataFormatException(file, 1, DataFormatException.RECORD, "the file holds no records");
             }
-            return false;
-          }
-
-          @Override
-          public T next() {
-            if (!hasNext()) {
-              throw new NoSuchElementException();
-            }
-            T t = next;
-            next = null;
-            return t;
+            return endOfData();
           }
         };
     return stream(it, reader);
@@ -121,20 +101,12 @@ final class DatasetFiles {
     }
     JsonReader json = new JsonReader(reader);
     Iterator<T> it =
-        new Iterator<>() {
+        new AbstractIterator<>() {
           private boolean started;
-          private boolean done;
           private long records;
-          private T next;
 
           @Override
-          public boolean hasNext() {
-            if (next != null) {
-              return true;
-            }
-            if (done) {
-              return false;
-            }
+          protected T computeNext() {
             long line = 1;
             try {
               if (!started) {
@@ -147,19 +119,17 @@ final class DatasetFiles {
               }
               if (!json.hasNext()) {
                 json.endArray();
-                done = true;
                 if (records == 0) {
                   throw new DataFormatException(
                       file, line(json), DataFormatException.RECORD, "the array holds no records");
                 }
-                return false;
+                return endOfData();
               }
               json.peek();
               line = line(json);
               JsonElement element = JsonParser.parseReader(json);
               records++;
-              next = mapper.apply(new JsonRecord(file, line, element));
-              return true;
+              return mapper.apply(new JsonRecord(file, line, element));
             } catch (JsonParseException | IOException e) {
               if (e instanceof IOException io && !(e instanceof com.google.gson.stream.MalformedJsonException)
                   && !(e instanceof java.io.EOFException)) {
@@ -169,16 +139,6 @@ final class DatasetFiles {
               throw new DataFormatException(
                   file, at, DataFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
             }
-          }
-
-          @Override
-          public T next() {
-            if (!hasNext()) {
-              throw new NoSuchElementException();
-            }
-            T t = next;
-            next = null;
-            return t;
           }
         };
     return stream(it, json);
