@@ -1,9 +1,9 @@
 package io.github.sipf4j.prm.data;
 
-import io.github.sipf4j.orpo.data.DataFormatException;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.prm.task.TaskSet;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.github.sipf4j.prm.data;
 
-import io.github.sipf4j.orpo.data.DataFormatException;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.github.sipf4j.orpo.data.DataFormatException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
