@@ -96,6 +96,16 @@ public record OptimizerConfig(
     return (float) (learningRate * factor);
   }
 
+  /**
+   * Returns a builder holding this configuration's values, to change one of them.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    return builder().learningRate(learningRate).betas(beta1, beta2).epsilon(epsilon).weightDecay(weightDecay)
+        .maxGradNorm(maxGradNorm).schedule(schedule).warmupSteps(warmupSteps).minLrRatio(minLrRatio);
+  }
+
   /** Builds an {@link OptimizerConfig}; see the record for the defaults. */
   public static final class Builder {
     private float learningRate = 1e-3f;
