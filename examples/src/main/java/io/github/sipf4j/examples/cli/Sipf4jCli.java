@@ -18,7 +18,10 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       EvaluateCodeCommand.class,
-      GenerateSyntheticCommand.class
+      GenerateSyntheticCommand.class,
+      QuickstartCommand.class,
+      EvaluateCommand.class,
+      ExperimentCommand.class
     })
 public final class Sipf4jCli implements Runnable {
 

@@ -58,17 +58,36 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    */
   public static SftWarmStart train(Path out, int examples, int steps, float learningRate, long seed, boolean progress)
       throws IOException {
-    TaskSet train = SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, examples, seed);
+    return train(out, SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, examples, seed), steps, learningRate,
+        seed, progress);
+  }
+
+  /**
+   * Trains and saves the warm-start model on the given gold rationales. A run interrupted midway resumes from its
+   * last checkpoint in {@code out/sft}.
+   *
+   * @param out the directory for the model, the tokenizer, checkpoints and metrics
+   * @param gold the tasks whose gold rationales are trained on
+   * @param steps optimizer steps of batch 16
+   * @param learningRate the peak learning rate (cosine decay)
+   * @param seed the seed of the initialisation and the order
+   * @param progress whether to draw a progress bar
+   * @return the saved model's directory and the run's summary
+   * @throws IOException if saving fails
+   */
+  public static SftWarmStart train(Path out, TaskSet gold, int steps, float learningRate, long seed, boolean progress)
+      throws IOException {
     try (TextTokenizer tok = TextTokenizer.characterLevel();
         DecoderLm lm = DecoderLm.create(defaultModel(tok.vocabSize()), Device.cpu(), seed)) {
       SequenceEncoder encoder = new SequenceEncoder(tok, PromptTemplate.DEFAULT, lm.maxLength());
       List<EncodedSequence> data = new ArrayList<>();
-      for (ReasoningTask t : train.tasks()) {
+      for (ReasoningTask t : gold.tasks()) {
         data.add(encoder.encodeQuestion(t.prompt(), t.goldRationale()));
       }
       TrainerConfig cfg = TrainerConfig.builder().batchSize(16).maxSteps(steps).seed(seed).workDir(out.resolve("sft"))
-          .progressBar(progress).optimizer(OptimizerConfig.builder().learningRate(learningRate).warmupSteps(50)
-              .schedule(LrScheduleType.COSINE).minLrRatio(0.05f).build()).build();
+          .checkpointEverySteps(200).progressBar(progress).optimizer(OptimizerConfig.builder()
+              .learningRate(learningRate).warmupSteps(Math.min(50, steps / 10)).schedule(LrScheduleType.COSINE)
+              .minLrRatio(0.05f).build()).build();
       TrainingSummary s = new SftTrainer(lm, cfg, tok.padId(), NllScope.RESPONSE).fit(data);
       Path modelDir = out.resolve("sft-model");
       lm.save(modelDir);

@@ -241,10 +241,11 @@ public final class SelfIterativeTrainer {
     Files.createDirectories(workDir);
     checkRunSettings();
     Path initial = workDir.resolve(INITIAL_POLICY_DIR);
-    if (!Files.exists(initial.resolve("saved.json"))) {
+    if (Files.exists(initial.resolve("saved.json"))) {
+      loadedPolicy = null; // the caller's policy may hold other weights: restore before use
+    } else {
       savePolicy(initial);
     }
-    loadedPolicy = null;
     Map<String, EvalResult> baseline = Map.of();
     List<Map<String, Object>> rows = new ArrayList<>();
     if (!evalSets.isEmpty()) {
@@ -670,27 +671,16 @@ public final class SelfIterativeTrainer {
 
   private JsonObject evaluate(int k, Path dir, Path policyDir) throws IOException {
     ensurePolicy(policyDir);
-    Sampler sampler = new Sampler(policy, encoder);
-    SamplingConfig greedy = sampling.toBuilder().temperature(0f).samplesPerPrompt(1).showProgress(false).build();
+    PolicyEvaluator evaluator = new PolicyEvaluator(policy, tokenizer, template, verifier, sampling);
     JsonObject s = new JsonObject();
     JsonObject results = new JsonObject();
     for (Map.Entry<String, TaskSet> e : evalSets.entrySet()) {
-      List<ReasoningTask> tasks = e.getValue().tasks();
-      List<String> prompts = tasks.stream().map(t -> template.format(t.prompt())).toList();
-      List<Sample> outs = sampler.sample(prompts, greedy);
-      List<PredictionRecord> predictions = new ArrayList<>();
-      int correct = 0;
-      for (Sample o : outs) {
-        ReasoningTask t = tasks.get(o.promptIndex());
-        Verdict v = verifier.verify(t, o.text());
-        correct += v.correct() ? 1 : 0;
-        predictions.add(new PredictionRecord(t.id(), o.text(), v.extracted(), v.correct()));
-      }
-      RunStore.writeLines(dir.resolve("eval-" + e.getKey() + ".jsonl"), predictions);
-      EvalResult r = EvalResult.of(e.getKey(), correct, tasks.size());
+      PolicyEvaluator.Evaluation ev = evaluator.evaluate(e.getKey(), e.getValue());
+      RunStore.writeLines(dir.resolve("eval-" + e.getKey() + ".jsonl"), ev.predictions());
+      EvalResult r = ev.result();
       results.add(e.getKey(), RunStore.GSON.toJsonTree(r));
       LOG.info("iteration {}: {} accuracy {} ({} of {})", k, e.getKey(),
-          String.format(Locale.ROOT, "%.3f", r.accuracy()), correct, tasks.size());
+          String.format(Locale.ROOT, "%.3f", r.accuracy()), r.correct(), r.n());
     }
     RunStore.writeJson(dir.resolve("eval.json"), results);
     s.add("results", results);
@@ -940,9 +930,6 @@ public final class SelfIterativeTrainer {
   /** One SFT example of RFT, in TRL's prompt-completion format. */
   record SftRecord(String prompt, String completion) {}
 
-  /** One greedy evaluation output, as stored in {@code eval-<set>.jsonl}. */
-  record PredictionRecord(String task, String output, String extracted, boolean correct) {}
-
   // ---------------------------------------------------------------------------------------------- builder
 
   /**
@@ -1040,8 +1027,9 @@ public final class SelfIterativeTrainer {
     }
 
     /**
-     * Sets how rationales are sampled (default: temperature 1, {@value SelfIterativeTrainer#DEFAULT_SAMPLES_PER_QUESTION}
-     * samples per question, at most 256 new tokens, batches of 128 rows). Its {@code samplesPerPrompt} is N; its seed is
+     * Sets how rationales are sampled (default: temperature 1,
+     * {@value SelfIterativeTrainer#DEFAULT_SAMPLES_PER_QUESTION} samples per question, at most 256 new tokens,
+     * batches of 128 rows). Its {@code samplesPerPrompt} is N; its seed is
      * replaced by one derived from the run's seed and the iteration. Evaluation uses the same settings greedily.
      *
      * @param v the sampling settings

@@ -1,0 +1,340 @@
+package io.github.sipf4j.examples.quickstart;
+
+import ai.djl.Device;
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.github.sipf4j.orpo.loss.NllScope;
+import io.github.sipf4j.orpo.model.CausalLm;
+import io.github.sipf4j.orpo.model.CausalLms;
+import io.github.sipf4j.orpo.sample.SamplingConfig;
+import io.github.sipf4j.orpo.text.EncodedSequence;
+import io.github.sipf4j.orpo.text.PromptTemplate;
+import io.github.sipf4j.orpo.text.SequenceEncoder;
+import io.github.sipf4j.orpo.text.TextTokenizer;
+import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.orpo.train.SftTrainer;
+import io.github.sipf4j.orpo.train.TrainerConfig;
+import io.github.sipf4j.prm.iterate.EvalResult;
+import io.github.sipf4j.prm.iterate.FeedbackMode;
+import io.github.sipf4j.prm.iterate.IterationReport;
+import io.github.sipf4j.prm.iterate.PolicyEvaluator;
+import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
+import io.github.sipf4j.prm.iterate.SelfIterativeResult;
+import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.process.PrmTrainerConfig;
+import io.github.sipf4j.prm.process.SimulatorConfig;
+import io.github.sipf4j.prm.synthetic.SyntheticSplit;
+import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
+import io.github.sipf4j.prm.task.ReasoningTask;
+import io.github.sipf4j.prm.task.TaskSet;
+import io.github.sipf4j.prm.verify.OutcomeVerifier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The embedded default, end to end: an SFT warm start of a small {@code DecoderLm} on gold rationales of the
+ * synthetic task, then iterations of SIPF (or another method) on a larger pool of questions that have answers but no
+ * rationales, evaluated on an in-domain test split, the unseen-wording split (the primary out-of-domain test) and the
+ * longer-chain split. Every step is resumable: re-running with the same output directory continues where it stopped.
+ */
+public final class Quickstart {
+
+  /** The name of the in-domain test split in reports. */
+  public static final String IN_DOMAIN = "in-domain";
+
+  /** The name of the primary out-of-domain split (unseen wording) in reports. */
+  public static final String OOD = "ood-wording";
+
+  /** The name of the secondary out-of-domain split (longer chains) in reports. */
+  public static final String OOD_LENGTH = "ood-length";
+
+  /** The name of the validation split (model selection only). */
+  public static final String VALIDATION = "validation";
+
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+      .disableHtmlEscaping().create();
+
+  private Quickstart() {}
+
+  /** The methods of the paper's comparison. */
+  public enum Method {
+    /** More supervised fine-tuning on the gold rationales (the fair baseline: extra training, no self-sampling). */
+    SFT,
+    /** Rejection-sampling fine-tuning on the policy's own correct samples plus the gold rationales. */
+    RFT,
+    /** ORPO on pairs chosen by the final answer alone (the paper's SIOF). */
+    OUTCOME,
+    /** ORPO on pairs chosen by process rewards (SIPF). */
+    SIPF;
+
+    /**
+     * Parses a method name.
+     *
+     * @param name sft, rft, outcome or sipf
+     * @return the method
+     */
+    public static Method parse(String name) {
+      try {
+        return valueOf(name.trim().toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown method '" + name + "'; methods: sft, rft, outcome, sipf", e);
+      }
+    }
+
+    /**
+     * Returns the lower-case name.
+     *
+     * @return the name used in files and reports
+     */
+    public String key() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * The data of one seed.
+   *
+   * @param gold the warm start's gold rationales
+   * @param train the iterations' questions: the pool (answers only) followed by the gold replay questions
+   * @param evalSets the evaluation splits by name: validation, in-domain, ood-wording, ood-length
+   */
+  public record Splits(TaskSet gold, TaskSet train, Map<String, TaskSet> evalSets) {}
+
+  /**
+   * Generates the splits of one seed: the gold set is {@code SyntheticTaskGenerator.generate(IN_DOMAIN, goldExamples,
+   * seed)} (what {@link SftWarmStart#train(Path, int, int, float, long, boolean)} trains on), the others use seeds
+   * derived from it. The pool and the in-domain test split exclude every question text of the gold
+   * set (and the test split those of the pool), so no test question was trained on.
+   *
+   * @param p the preset
+   * @param seed the seed
+   * @return the splits
+   */
+  public static Splits splits(Preset p, long seed) {
+    TaskSet gold = SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, p.goldExamples(), seed);
+    Set<String> seen = new HashSet<>();
+    gold.tasks().forEach(t -> seen.add(t.prompt()));
+    List<ReasoningTask> train = new ArrayList<>();
+    for (ReasoningTask t : SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, p.poolQuestions() * 2,
+        seed * 1000 + 2).tasks()) {
+      if (train.size() < p.poolQuestions() && seen.add(t.prompt())) {
+        train.add(new ReasoningTask("pool/" + t.id(), t.prompt(), t.answer(), List.of(), t.kind(), t.choices(),
+            t.tests(), t.metadata()));
+      }
+    }
+    for (int i = 0; i < Math.min(p.goldReplay(), gold.size()); i++) {
+      train.add(gold.get(i));
+    }
+    List<ReasoningTask> test = new ArrayList<>();
+    for (ReasoningTask t : SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, p.evalTasks() * 2,
+        seed * 1000 + 3).tasks()) {
+      if (test.size() < p.evalTasks() && !seen.contains(t.prompt())) {
+        test.add(t);
+      }
+    }
+    Map<String, TaskSet> eval = new LinkedHashMap<>();
+    eval.put(VALIDATION, SyntheticTaskGenerator.generate(SyntheticSplit.VALIDATION, p.evalTasks(), seed * 1000 + 4));
+    eval.put(IN_DOMAIN, new TaskSet(IN_DOMAIN, test));
+    eval.put(OOD, SyntheticTaskGenerator.generate(SyntheticSplit.OOD_WORDING, p.evalTasks(), seed * 1000 + 5));
+    eval.put(OOD_LENGTH, SyntheticTaskGenerator.generate(SyntheticSplit.OOD_LENGTH, p.evalTasks(), seed * 1000 + 6));
+    return new Splits(gold, new TaskSet("pool+replay", train), eval);
+  }
+
+  /**
+   * Trains the warm start into {@code dir/sft-model}, or reuses it when it is already there.
+   *
+   * @param p the preset
+   * @param seed the seed
+   * @param splits the splits of the seed
+   * @param dir the directory
+   * @param progress whether to draw progress bars
+   * @return the model directory and the seconds spent now (0 when reused)
+   * @throws IOException if training or saving fails
+   */
+  public static WarmStart warmStart(Preset p, long seed, Splits splits, Path dir, boolean progress)
+      throws IOException {
+    Path model = dir.resolve("sft-model");
+    Path done = dir.resolve("sft-model.json");
+    if (Files.exists(done)) {
+      return GSON.fromJson(Files.readString(done), WarmStart.class);
+    }
+    long t0 = System.nanoTime();
+    SftWarmStart w = SftWarmStart.train(dir, splits.gold(), p.warmSteps(), p.warmLr(), seed, progress);
+    WarmStart ws = new WarmStart(model.toString(), (System.nanoTime() - t0) / 1e9,
+        w.summary().epochMeans().isEmpty() ? Float.NaN
+            : w.summary().epochMeans().get(w.summary().epochMeans().size() - 1).getOrDefault("loss", Float.NaN));
+    writeAtomically(done, GSON.toJson(ws));
+    return ws;
+  }
+
+  /**
+   * A finished warm start.
+   *
+   * @param modelDir the saved model (with its tokenizer)
+   * @param seconds how long training took
+   * @param lastLoss the mean loss of the last epoch
+   */
+  public record WarmStart(String modelDir, double seconds, double lastLoss) {}
+
+  /**
+   * The result of one method on one seed: the warm start's evaluation and one entry per iteration.
+   *
+   * @param method the method
+   * @param baseline accuracy of the warm start by split
+   * @param iterations per iteration: accuracies by split, training examples, PRM accuracy and phase times
+   * @param finalModelDir the final policy
+   * @param seconds the method's wall time (without the warm start)
+   */
+  public record MethodResult(Method method, Map<String, EvalResult> baseline, List<IterationReport> iterations,
+      Path finalModelDir, double seconds) {}
+
+  /**
+   * Runs one method from a warm start; resumes when {@code workDir} holds an unfinished run.
+   *
+   * @param m the method
+   * @param p the preset
+   * @param seed the seed
+   * @param splits the splits
+   * @param warmModel the warm-start model directory
+   * @param workDir the method's working directory
+   * @param progress whether to draw progress bars
+   * @return the result
+   * @throws IOException if a file cannot be read or written
+   */
+  public static MethodResult runMethod(Method m, Preset p, long seed, Splits splits, Path warmModel, Path workDir,
+      boolean progress) throws IOException {
+    long t0 = System.nanoTime();
+    if (m == Method.SFT) {
+      return continuedSft(p, seed, splits, warmModel, workDir, progress, t0);
+    }
+    try (TextTokenizer tok = TextTokenizer.fromFile(warmModel);
+        CausalLm policy = CausalLms.load(warmModel, Device.cpu())) {
+      SamplingConfig sampling = SamplingConfig.builder().temperature(1f).samplesPerPrompt(p.samplesPerQuestion())
+          .maxNewTokens(p.maxNewTokens()).batchSize(128).build();
+      SelfIterativeTrainer.Builder b = SelfIterativeTrainer.builder().policy(policy).tokenizer(tok)
+          .trainTasks(splits.train()).verifier(OutcomeVerifier.forTaskKind()).sampling(sampling)
+          .questionsPerIteration(p.questionsPerIteration())
+          .simulator(SimulatorConfig.builder().rolloutsPerStep(p.rolloutsPerStep()).sampling(SamplingConfig.builder()
+              .temperature(1f).maxNewTokens(p.maxNewTokens()).batchSize(256).build()).build())
+          .maxSimulatedSamples(p.maxSimulatedSamples())
+          .prmTraining(PrmTrainerConfig.builder().epochs(p.prmEpochs()).batchSize(16)
+              .optimizer(OptimizerConfig.builder().learningRate(5e-4f).warmupSteps(10).build()).build())
+          .training(PolicyTrainingConfig.builder().lambda(p.lambda()).learningRate(p.orpoLr())
+              .maxSteps(p.orpoMaxSteps()).epochs(50).build())
+          .iterations(p.iterations()).workDir(workDir).seed(seed).progress(progress)
+          .mode(switch (m) {
+            case RFT -> FeedbackMode.RFT;
+            case OUTCOME -> FeedbackMode.OUTCOME;
+            default -> FeedbackMode.PROCESS;
+          });
+      if (m == Method.SIPF && p.monteCarloRewards()) {
+        b.monteCarloRewards(false);
+      }
+      splits.evalSets().forEach(b::evalSet);
+      SelfIterativeResult r = b.build().run();
+      return new MethodResult(m, r.baseline(), r.iterations(), r.finalPolicyDir(), (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  /**
+   * The continued-SFT baseline: per iteration, {@code sftSteps} more steps on the gold rationales, then the same
+   * evaluation as the other methods.
+   */
+  private static MethodResult continuedSft(Preset p, long seed, Splits splits, Path warmModel, Path workDir,
+      boolean progress, long t0) throws IOException {
+    Files.createDirectories(workDir);
+    try (TextTokenizer tok = TextTokenizer.fromFile(warmModel);
+        CausalLm policy = CausalLms.load(warmModel, Device.cpu())) {
+      PolicyEvaluator evaluator = new PolicyEvaluator(policy, tok, PromptTemplate.DEFAULT,
+          OutcomeVerifier.forTaskKind(), SamplingConfig.builder().maxNewTokens(p.maxNewTokens()).batchSize(128)
+              .build());
+      Path baselineFile = workDir.resolve("baseline.json");
+      Map<String, EvalResult> baseline;
+      if (Files.exists(baselineFile)) {
+        baseline = GSON.fromJson(Files.readString(baselineFile),
+            new com.google.gson.reflect.TypeToken<LinkedHashMap<String, EvalResult>>() {}.getType());
+      } else {
+        baseline = evaluateAll(evaluator, splits);
+        writeAtomically(baselineFile, GSON.toJson(baseline));
+      }
+      SequenceEncoder enc = new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength());
+      List<EncodedSequence> data = new ArrayList<>();
+      for (ReasoningTask t : splits.gold().tasks()) {
+        data.add(enc.encodeQuestion(t.prompt(), t.goldRationale()));
+      }
+      List<IterationReport> reports = new ArrayList<>();
+      Path last = warmModel;
+      for (int k = 1; k <= p.iterations(); k++) {
+        Path dir = workDir.resolve(String.format(Locale.ROOT, "iteration-%02d", k));
+        Path reportFile = dir.resolve("report.json");
+        if (Files.exists(reportFile)) {
+          IterationReport r = GSON.fromJson(Files.readString(reportFile), IterationReport.class);
+          reports.add(r);
+          last = dir.resolve("policy");
+          policy.loadWeights(last.resolve("model.safetensors"));
+          continue;
+        }
+        long s0 = System.nanoTime();
+        TrainerConfig cfg = TrainerConfig.builder().batchSize(16).maxSteps(p.sftSteps()).epochs(50).seed(seed * 31 + k)
+            .workDir(dir.resolve("train")).progressBar(progress).optimizer(OptimizerConfig.builder()
+                .learningRate(p.orpoLr()).warmupSteps(10).minLrRatio(0.1f).build()).build();
+        var summary = new SftTrainer(policy, cfg, tok.padId(), NllScope.RESPONSE).fit(data);
+        double trainSeconds = (System.nanoTime() - s0) / 1e9;
+        last = dir.resolve("policy");
+        policy.save(last);
+        tok.save(last);
+        long e0 = System.nanoTime();
+        Map<String, EvalResult> evals = evaluateAll(evaluator, splits);
+        double evalSeconds = (System.nanoTime() - e0) / 1e9;
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        seconds.put("train_policy", trainSeconds);
+        seconds.put("evaluate", evalSeconds);
+        IterationReport r = new IterationReport(k, FeedbackMode.RFT, evals, 0, 0, 0, 0, 0, data.size(), data.size(), 0,
+            data.size(), Double.NaN, Double.NaN, summary.steps(), summary.lastMetrics().getOrDefault("loss", Float.NaN),
+            seconds);
+        writeAtomically(reportFile, GSON.toJson(r));
+        reports.add(r);
+      }
+      return new MethodResult(Method.SFT, baseline, reports, last, (System.nanoTime() - t0) / 1e9);
+    }
+  }
+
+  private static Map<String, EvalResult> evaluateAll(PolicyEvaluator evaluator, Splits splits) {
+    Map<String, EvalResult> out = new LinkedHashMap<>();
+    splits.evalSets().forEach((name, set) -> out.put(name, evaluator.evaluate(name, set).result()));
+    return out;
+  }
+
+  /**
+   * Writes a text file beside its target and moves it into place.
+   *
+   * @param file the target
+   * @param text the content
+   * @throws IOException if writing fails
+   */
+  static void writeAtomically(Path file, String text) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Returns the shared JSON writer (pretty, NaN allowed).
+   *
+   * @return the Gson instance
+   */
+  static Gson gson() {
+    return GSON;
+  }
+}

@@ -1,0 +1,120 @@
+package io.github.sipf4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The quickstart, evaluate and experiment commands end to end on the tiny preset. */
+class QuickstartCommandTest {
+  @TempDir Path dir;
+  private StringWriter out = new StringWriter();
+  private StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    out = new StringWriter();
+    err = new StringWriter();
+    CommandLine cli = Sipf4jCli.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
+
+  @Test
+  void quickstartWritesReportMetricsCurvesAndAModelThatEvaluateLoads() throws Exception {
+    Path q = dir.resolve("qs");
+    assertEquals(0, run("quickstart", "--preset", "tiny", "--out", q.toString(), "--no-progress"), err.toString());
+    assertTrue(out.toString().contains("| iteration | in-domain | ood-wording | ood-length |"), out.toString());
+    JsonObject report = JsonParser.parseString(Files.readString(q.resolve("report.json"))).getAsJsonObject();
+    assertEquals("tiny", report.get("preset").getAsString());
+    assertEquals(1, report.get("seed").getAsLong());
+    assertTrue(report.get("wall_seconds").getAsDouble() > 0);
+    JsonObject baseline = report.getAsJsonObject("baseline");
+    assertEquals("sft", baseline.get("method").getAsString());
+    for (String k : List.of("in_domain", "ood", "ood_length")) {
+      double a = baseline.get(k).getAsDouble();
+      assertTrue(a >= 0 && a <= 1, k + " = " + a);
+    }
+    JsonArray its = report.getAsJsonArray("iterations");
+    assertEquals(1, its.size());
+    JsonObject it = its.get(0).getAsJsonObject();
+    assertEquals(1, it.get("iteration").getAsInt());
+    for (String k : List.of("in_domain", "ood", "pairs", "prm_step_accuracy", "seconds")) {
+      assertTrue(it.has(k), k + " in " + it);
+    }
+    for (String phase : List.of("sample", "verify", "simulate", "train_prm", "score", "select", "train_policy",
+        "evaluate")) {
+      assertTrue(it.getAsJsonObject("seconds").has(phase), phase);
+    }
+    assertEquals(it.get("in_domain").getAsDouble(), report.getAsJsonObject("final").get("in_domain").getAsDouble());
+    Path model = Path.of(report.get("model_dir").getAsString());
+    assertTrue(Files.exists(model.resolve("tokenizer.json")));
+    assertTrue(Files.readAllLines(q.resolve("metrics.csv")).size() >= 3, "header, baseline, iteration 1");
+    byte[] png = Files.readAllBytes(q.resolve("curves.png"));
+    assertArrayEquals(PNG_MAGIC, Arrays.copyOf(png, 4));
+
+    // A second run on the same directory resumes: nothing is trained again and the report is the same.
+    String first = it.toString();
+    assertEquals(0, run("quickstart", "--preset", "tiny", "--out", q.toString(), "--no-progress"), err.toString());
+    JsonObject again = JsonParser.parseString(Files.readString(q.resolve("report.json"))).getAsJsonObject();
+    assertEquals(first, again.getAsJsonArray("iterations").get(0).toString());
+
+    Path tasks = dir.resolve("fresh.jsonl");
+    assertEquals(0, run("generate-synthetic", "--split", "ood-wording", "--count", "12", "--seed", "9", "--out",
+        tasks.toString()), err.toString());
+    assertEquals(0, run("evaluate", "--model", model.toString(), "--tasks", tasks.toString(), "--max-new-tokens",
+        "64"), err.toString());
+    JsonObject ev = JsonParser.parseString(out.toString()).getAsJsonObject();
+    assertEquals(12, ev.get("n").getAsInt());
+    double acc = ev.get("accuracy").getAsDouble();
+    assertTrue(acc >= 0 && acc <= 1);
+    JsonObject ci = ev.getAsJsonObject("ci");
+    assertTrue(ci.get("lower").getAsDouble() <= acc && acc <= ci.get("upper").getAsDouble());
+  }
+
+  @Test
+  void evaluateRejectsBadInputWithAClearMessage() throws Exception {
+    assertEquals(2, run("evaluate", "--model", dir.resolve("nope").toString(), "--tasks", "x.jsonl"));
+    assertTrue(err.toString().contains("not a saved policy directory"), err.toString());
+    assertEquals(2, run("quickstart", "--preset", "huge", "--out", dir.toString()));
+    assertTrue(err.toString().contains("unknown preset 'huge'"), err.toString());
+    assertEquals(2, run("quickstart", "--method", "dpo", "--out", dir.toString()));
+    assertTrue(err.toString().contains("unknown method 'dpo'"), err.toString());
+  }
+
+  @Test
+  void experimentReportsMeanAndStdOverSeedsForEveryMethod() throws Exception {
+    Path e = dir.resolve("exp");
+    assertEquals(0, run("experiment", "--preset", "tiny", "--seeds", "1,2", "--methods", "sft,rft,outcome,sipf",
+        "--out", e.toString(), "--no-progress"), err.toString());
+    String table = Files.readString(e.resolve("results.md"));
+    for (String m : List.of("| sft |", "| rft |", "| outcome |", "| sipf |")) {
+      assertTrue(table.contains(m), m + " in\n" + table);
+    }
+    assertTrue(table.contains(" ± "), table);
+    JsonObject json = JsonParser.parseString(Files.readString(e.resolve("experiment.json"))).getAsJsonObject();
+    assertEquals(2, json.getAsJsonObject("seeds").size());
+    for (String split : List.of("in-domain", "ood-wording", "ood-length", "validation")) {
+      byte[] png = Files.readAllBytes(e.resolve("experiment-" + split + ".png"));
+      assertArrayEquals(PNG_MAGIC, Arrays.copyOf(png, 4));
+    }
+    // The warm start is shared by the methods of a seed.
+    assertFalse(Files.exists(e.resolve("seed-1/sipf/warm-start")));
+    assertTrue(Files.exists(e.resolve("seed-1/warm-start/sft-model.json")));
+  }
+}
