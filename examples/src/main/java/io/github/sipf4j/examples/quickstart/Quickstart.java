@@ -299,7 +299,7 @@ public final class Quickstart {
         Map<String, Double> seconds = new LinkedHashMap<>();
         seconds.put("train_policy", trainSeconds);
         seconds.put("evaluate", evalSeconds);
-        IterationReport r = new IterationReport(k, FeedbackMode.RFT, evals, 0, 0, 0, 0, 0, data.size(), data.size(), 0,
+        IterationReport r = new IterationReport(k, null, evals, 0, 0, 0, 0, 0, data.size(), data.size(), 0,
             data.size(), Double.NaN, Double.NaN, summary.steps(), summary.lastMetrics().getOrDefault("loss", Float.NaN),
             seconds);
         writeAtomically(reportFile, GSON.toJson(r));

@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code report.json} and in the run's {@code metrics.csv}.
  *
  * @param iteration the iteration, from 1
- * @param mode the feedback mode
+ * @param mode the feedback mode, or null for a run outside the loop (such as a continued-SFT baseline)
  * @param evaluations greedy accuracy of the policy after this iteration, by evaluation set name
  * @param questions the questions sampled
  * @param samples the rationales sampled
@@ -107,7 +107,7 @@ public record IterationReport(
   public Map<String, Object> toRow() {
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("iteration", iteration);
-    row.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+    row.put("mode", mode == null ? "sft" : mode.name().toLowerCase(java.util.Locale.ROOT));
     evaluations.values().stream().sorted(java.util.Comparator.comparing(EvalResult::name))
         .forEach(e -> row.put("eval/" + e.name() + "/accuracy", e.accuracy()));
     row.put("questions", questions);
