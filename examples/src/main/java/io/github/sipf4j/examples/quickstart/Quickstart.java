@@ -14,6 +14,7 @@ import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
 import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.prm.iterate.EvalResult;
 import io.github.sipf4j.prm.iterate.FeedbackMode;
 import io.github.sipf4j.prm.iterate.IterationReport;
@@ -29,10 +30,8 @@ import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
 import io.github.sipf4j.prm.verify.OutcomeVerifier;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -173,7 +172,7 @@ public final class Quickstart {
     WarmStart ws = new WarmStart(model.toString(), (System.nanoTime() - t0) / 1e9,
         w.summary().epochMeans().isEmpty() ? Float.NaN
             : w.summary().epochMeans().get(w.summary().epochMeans().size() - 1).getOrDefault("loss", Float.NaN));
-    writeAtomically(done, GSON.toJson(ws));
+    AtomicFiles.writeString(done, GSON.toJson(ws));
     return ws;
   }
 
@@ -265,7 +264,7 @@ public final class Quickstart {
             new com.google.gson.reflect.TypeToken<LinkedHashMap<String, EvalResult>>() {}.getType());
       } else {
         baseline = evaluateAll(evaluator, splits);
-        writeAtomically(baselineFile, GSON.toJson(baseline));
+        AtomicFiles.writeString(baselineFile, GSON.toJson(baseline));
       }
       SequenceEncoder enc = new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength());
       List<EncodedSequence> data = new ArrayList<>();
@@ -302,7 +301,7 @@ public final class Quickstart {
         IterationReport r = new IterationReport(k, null, evals, 0, 0, 0, 0, 0, data.size(), data.size(), 0,
             data.size(), Double.NaN, Double.NaN, summary.steps(), summary.lastMetrics().getOrDefault("loss", Float.NaN),
             seconds);
-        writeAtomically(reportFile, GSON.toJson(r));
+        AtomicFiles.writeString(reportFile, GSON.toJson(r));
         reports.add(r);
       }
       return new MethodResult(Method.SFT, baseline, reports, last, (System.nanoTime() - t0) / 1e9);
@@ -313,20 +312,6 @@ public final class Quickstart {
     Map<String, EvalResult> out = new LinkedHashMap<>();
     splits.evalSets().forEach((name, set) -> out.put(name, evaluator.evaluate(name, set).result()));
     return out;
-  }
-
-  /**
-   * Writes a text file beside its target and moves it into place.
-   *
-   * @param file the target
-   * @param text the content
-   * @throws IOException if writing fails
-   */
-  static void writeAtomically(Path file, String text) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

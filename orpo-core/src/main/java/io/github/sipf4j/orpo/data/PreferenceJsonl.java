@@ -2,13 +2,12 @@ package io.github.sipf4j.orpo.data;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -66,8 +65,7 @@ public final class PreferenceJsonl {
    * @throws IOException if writing fails
    */
   public static void write(Path file, Collection<PreferencePair> pairs) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    AtomicFiles.writeText(file, out -> {
       for (PreferencePair p : pairs) {
         JsonObject o = new JsonObject();
         o.addProperty("prompt", p.prompt());
@@ -76,7 +74,6 @@ public final class PreferenceJsonl {
         out.write(GSON.toJson(o));
         out.newLine();
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 }

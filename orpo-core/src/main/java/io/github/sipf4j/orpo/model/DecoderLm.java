@@ -14,17 +14,17 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
-import io.github.sipf4j.orpo.util.Safetensors;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.orpo.util.Safetensors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
@@ -444,14 +444,8 @@ public final class DecoderLm implements CausalLm {
     JsonObject o = new JsonObject();
     o.addProperty("type", TYPE);
     o.add("config", GSON.toJsonTree(config));
-    writeAtomically(dir.resolve(CONFIG_FILE), GSON.toJson(o).getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeString(dir.resolve(CONFIG_FILE), GSON.toJson(o));
     saveWeights(dir.resolve(WEIGHTS_FILE));
-  }
-
-  static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.write(tmp, bytes);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /** {@inheritDoc} */

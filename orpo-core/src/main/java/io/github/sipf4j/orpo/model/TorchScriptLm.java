@@ -16,6 +16,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -188,10 +189,10 @@ public final class TorchScriptLm implements CausalLm {
     if (!dir.toAbsolutePath().normalize().equals(sourceDir.toAbsolutePath().normalize())) {
       Files.copy(sourceDir.resolve(MODEL_FILE), dir.resolve(MODEL_FILE), StandardCopyOption.REPLACE_EXISTING);
     }
-    DecoderLm.writeAtomically(dir.resolve(META_FILE), GSON.toJson(meta).getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeString(dir.resolve(META_FILE), GSON.toJson(meta));
     JsonObject type = new JsonObject();
     type.addProperty("type", "torchscript");
-    DecoderLm.writeAtomically(dir.resolve(DecoderLm.CONFIG_FILE), GSON.toJson(type).getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.writeString(dir.resolve(DecoderLm.CONFIG_FILE), GSON.toJson(type));
     saveWeights(dir.resolve(DecoderLm.WEIGHTS_FILE));
   }
 

@@ -4,14 +4,13 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
 import io.github.sipf4j.orpo.model.CausalLm;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A training checkpoint in {@code workDir/checkpoint/}: {@code model.safetensors} (the weights), {@code
@@ -46,17 +45,17 @@ public record Checkpoint(long nextStep, long skippedSteps, long totalSteps) {
     Path target = workDir.resolve(DIR);
     Path tmp = workDir.resolve(DIR + ".tmp");
     Path old = workDir.resolve(DIR + ".old");
-    deleteRecursively(tmp);
+    AtomicFiles.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     model.saveWeights(tmp.resolve(WEIGHTS));
     optimizer.save(tmp.resolve(OPTIMIZER));
     Files.writeString(tmp.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
-    deleteRecursively(old);
+    AtomicFiles.deleteRecursively(old);
     if (Files.exists(target)) {
       Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
     }
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    deleteRecursively(old);
+    AtomicFiles.deleteRecursively(old);
   }
 
   /**
@@ -92,14 +91,4 @@ public record Checkpoint(long nextStep, long skippedSteps, long totalSteps) {
     return Optional.of(state);
   }
 
-  static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
-  }
 }

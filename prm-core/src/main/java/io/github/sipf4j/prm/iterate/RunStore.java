@@ -5,14 +5,13 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import io.github.sipf4j.orpo.data.DataFormatException;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.lang.reflect.Type;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -30,7 +29,7 @@ final class RunStore {
   private RunStore() {}
 
   static void writeJson(Path file, Object value) throws IOException {
-    writeAtomically(file, PRETTY.toJson(value) + "\n");
+    AtomicFiles.writeString(file, PRETTY.toJson(value) + "\n");
   }
 
   static JsonObject readJson(Path file) throws IOException {
@@ -60,15 +59,12 @@ final class RunStore {
   }
 
   static void writeLines(Path file, Collection<?> records) throws IOException {
-    Path tmp = tmpOf(file);
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    AtomicFiles.writeText(file, w -> {
       for (Object r : records) {
         w.write(GSON.toJson(r));
         w.write('\n');
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   static <T> List<T> readLines(Path file, Class<T> type) throws IOException {
@@ -95,14 +91,4 @@ final class RunStore {
     return out;
   }
 
-  static void writeAtomically(Path file, String text) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = tmpOf(file);
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static Path tmpOf(Path file) {
-    return file.resolveSibling(file.getFileName() + ".tmp");
-  }
 }

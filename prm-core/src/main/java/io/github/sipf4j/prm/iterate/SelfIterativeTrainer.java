@@ -21,6 +21,7 @@ import io.github.sipf4j.orpo.train.OrpoTrainer;
 import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainingSummary;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.orpo.util.MetricsFile;
 import io.github.sipf4j.prm.process.Aggregation;
 import io.github.sipf4j.prm.process.DecoderPrm;
@@ -812,12 +813,12 @@ public final class SelfIterativeTrainer {
 
   private void savePolicy(Path dir) throws IOException {
     Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
-    deleteRecursively(tmp);
+    AtomicFiles.deleteRecursively(tmp);
     Files.createDirectories(tmp);
     policy.save(tmp);
     tokenizer.save(tmp);
     RunStore.writeJson(tmp.resolve("saved.json"), Map.of("complete", true));
-    deleteRecursively(dir);
+    AtomicFiles.deleteRecursively(dir);
     Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     loadedPolicy = dir;
   }
@@ -826,17 +827,6 @@ public final class SelfIterativeTrainer {
     if (!dir.equals(loadedPolicy)) {
       policy.loadWeights(dir.resolve(DecoderLm.WEIGHTS_FILE));
       loadedPolicy = dir;
-    }
-  }
-
-  private static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (var walk = Files.walk(p)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
     }
   }
 
@@ -903,7 +893,7 @@ public final class SelfIterativeTrainer {
       Preconditions.checkState(differ.isEmpty(), "%s holds a run with other settings (%s); use another work "
           + "directory or the same settings", workDir, String.join("; ", differ));
     } else {
-      RunStore.writeAtomically(file, nowJson + "\n");
+      AtomicFiles.writeString(file, nowJson + "\n");
     }
   }
 

@@ -18,11 +18,11 @@ import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceTooLongException;
 import io.github.sipf4j.orpo.text.TextTokenizer;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -217,10 +217,7 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
     meta.addProperty("bos_id", tokenizer.bosId());
     meta.addProperty("eos_id", tokenizer.eosId());
     meta.addProperty("pad_id", tokenizer.padId());
-    Path metaFile = dir.resolve(META_FILE);
-    Path metaTmp = metaFile.resolveSibling(META_FILE + ".tmp");
-    Files.writeString(metaTmp, GSON.toJson(meta), StandardCharsets.UTF_8);
-    Files.move(metaTmp, metaFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    AtomicFiles.writeString(dir.resolve(META_FILE), GSON.toJson(meta));
   }
 
   private void loadHead(Path file) throws IOException {

@@ -8,13 +8,12 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import io.github.sipf4j.orpo.data.DataFormatException;
 import io.github.sipf4j.orpo.data.JsonLines;
+import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.BufferedReader;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -163,14 +162,12 @@ public final class StepwiseJsonl {
    * @throws IOException if writing fails
    */
   public static void write(Path file, Collection<LabeledRationale> records) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+    AtomicFiles.writeText(file, out -> {
       for (LabeledRationale r : records) {
         out.write(GSON.toJson(toJson(r)));
         out.newLine();
       }
-    }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    });
   }
 
   /**
