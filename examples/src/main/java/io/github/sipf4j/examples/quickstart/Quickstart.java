@@ -266,11 +266,8 @@ public final class Quickstart {
         baseline = evaluateAll(evaluator, splits);
         AtomicFiles.writeString(baselineFile, GSON.toJson(baseline));
       }
-      SequenceEncoder enc = new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength());
-      List<EncodedSequence> data = new ArrayList<>();
-      for (ReasoningTask t : splits.gold().tasks()) {
-        data.add(enc.encodeQuestion(t.prompt(), t.goldRationale()));
-      }
+      List<EncodedSequence> data = SftWarmStart.encodeGold(
+          new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength()), splits.gold());
       List<IterationReport> reports = new ArrayList<>();
       Path last = warmModel;
       for (int k = 1; k <= p.iterations(); k++) {

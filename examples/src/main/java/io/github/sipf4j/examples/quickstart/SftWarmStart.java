@@ -79,11 +79,7 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
       throws IOException {
     try (TextTokenizer tok = TextTokenizer.characterLevel();
         DecoderLm lm = DecoderLm.create(defaultModel(tok.vocabSize()), Device.cpu(), seed)) {
-      SequenceEncoder encoder = new SequenceEncoder(tok, PromptTemplate.DEFAULT, lm.maxLength());
-      List<EncodedSequence> data = new ArrayList<>();
-      for (ReasoningTask t : gold.tasks()) {
-        data.add(encoder.encodeQuestion(t.prompt(), t.goldRationale()));
-      }
+      List<EncodedSequence> data = encodeGold(new SequenceEncoder(tok, PromptTemplate.DEFAULT, lm.maxLength()), gold);
       TrainerConfig cfg = TrainerConfig.builder().batchSize(16).maxSteps(steps).seed(seed).workDir(out.resolve("sft"))
           .checkpointEverySteps(200).progressBar(progress).optimizer(OptimizerConfig.builder()
               .learningRate(learningRate).warmupSteps(Math.min(50, steps / 10)).schedule(LrScheduleType.COSINE)
@@ -94,6 +90,21 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
       tok.save(modelDir);
       return new SftWarmStart(modelDir, s);
     }
+  }
+
+  /**
+   * Encodes the gold rationale of every task as an SFT example (the prompt formatted by the encoder's template).
+   *
+   * @param encoder the encoder
+   * @param gold tasks with gold steps
+   * @return one example per task, in order
+   */
+  public static List<EncodedSequence> encodeGold(SequenceEncoder encoder, TaskSet gold) {
+    List<EncodedSequence> data = new ArrayList<>(gold.size());
+    for (ReasoningTask t : gold.tasks()) {
+      data.add(encoder.encodeQuestion(t.prompt(), t.goldRationale()));
+    }
+    return data;
   }
 
   /**
