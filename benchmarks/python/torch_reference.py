@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Plain PyTorch (eager) reference for the sipf4j decoder LM and the ORPO training step.
+"""Plain PyTorch (eager) reference for the sipf4j decoder LM, the ORPO training step and PRM step scoring.
 
 The architecture, parameter names and ORPO loss match the Java ``DecoderLm`` / ORPO trainer exactly, so this
 script serves both as a benchmark baseline and as a numerical parity oracle.  Every mode prints ONE JSON object
@@ -119,6 +119,11 @@ class DecoderLm(nn.Module):
 
     def forward_full(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
                      position_ids: Optional[torch.Tensor]) -> torch.Tensor:
+        return torch.matmul(self.forward_hidden(input_ids, attention_mask, position_ids), self.wte.weight.t())
+
+    def forward_hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                       position_ids: Optional[torch.Tensor]) -> torch.Tensor:
+        """Final hidden states (B,T,D): the output of ln_f, before the tied head."""
         b = input_ids.size(0)
         t = input_ids.size(1)
         if position_ids is None:
@@ -155,8 +160,7 @@ class DecoderLm(nn.Module):
             y = torch.matmul(att, v).transpose(1, 2).reshape(b, t, d)
             x = x + block.attn.proj(y)
             x = x + block.mlp.proj(F.gelu(block.mlp.fc(block.ln_2(x))))
-        x = self.ln_f(x)
-        return torch.matmul(x, self.wte.weight.t())
+        return self.ln_f(x)
 
     @torch.jit.ignore
     def forward_cached(self, input_ids: torch.Tensor, past: Optional[List[Tuple[torch.Tensor, torch.Tensor]]] = None,
@@ -552,6 +556,67 @@ def mode_parity(a):
     return r
 
 
+def load_prm_batch(path: str):
+    """The rationales of a prm-score run: {"config", "pad_id", "scoring_batch", "ids": [[..]], "step_ends": [[..]]}."""
+    with open(path) as f:
+        bj = json.load(f)
+    if len(bj["ids"]) != len(bj["step_ends"]) or not bj["ids"]:
+        raise SystemExit("prm-score: ids and step_ends must be non-empty and of the same length")
+    for row, ends in zip(bj["ids"], bj["step_ends"]):
+        if not ends or min(ends) < 0 or max(ends) >= len(row):
+            raise SystemExit("prm-score: every rationale needs at least one step end inside its ids")
+    return bj
+
+
+def prm_step_probs(model: DecoderLm, head: nn.Linear, rows: List[List[int]], ends: List[List[int]],
+                   pad_id: int) -> torch.Tensor:
+    """One scoring batch, as DecoderPrm.stepLogits does it: right-pad to the longest row, final hidden states,
+    the state at every step's last token (batch order, then step order), the two-class head, softmax, P(correct)."""
+    t = max(len(r) for r in rows)
+    ids = torch.tensor([list(r) + [pad_id] * (t - len(r)) for r in rows], dtype=torch.int64)
+    mask = torch.tensor([[1] * len(r) + [0] * (t - len(r)) for r in rows], dtype=torch.int64)
+    flat = torch.tensor([b * t + j for b, e in enumerate(ends) for j in e], dtype=torch.int64)
+    h = model.forward_hidden(ids, mask, None)
+    picked = h.reshape(-1, h.size(-1)).index_select(0, flat)
+    return torch.softmax(head(picked), dim=1)[:, 1]
+
+
+def mode_prm_score(a):
+    bj = load_prm_batch(a.batch_file)
+    weights = read_safetensors(a.weights)
+    head_weights = read_safetensors(a.head)
+    wdtype = next(iter(weights.values())).dtype
+    dtype = getattr(torch, a.dtype) if a.dtype_given else (torch.float64 if wdtype == torch.float64 else torch.float32)
+    model = build_model(bj["config"], 0, dtype).eval()
+    missing, unexpected = model.load_state_dict({k: v.to(dtype) for k, v in weights.items()}, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f"parameter mismatch: missing={missing} unexpected={unexpected}")
+    head = nn.Linear(model.d_model, 2).to(dtype).eval()
+    missing, unexpected = head.load_state_dict({k: v.to(dtype) for k, v in head_weights.items()}, strict=False)
+    if missing or unexpected:
+        raise SystemExit(f"head parameter mismatch: missing={missing} unexpected={unexpected}")
+    rows, ends, pad_id = bj["ids"], bj["step_ends"], int(bj.get("pad_id", 0))
+    size = int(bj.get("scoring_batch", 16))
+    chunks = [(rows[i:i + size], ends[i:i + size]) for i in range(0, len(rows), size)]
+    out: List[float] = []
+
+    def run():
+        out.clear()
+        with torch.no_grad():
+            for r, e in chunks:
+                out.extend(prm_step_probs(model, head, r, e, pad_id).tolist())
+
+    times = time_it(run, a.warmup, max(1, a.repeats))
+    steps = sum(len(e) for e in ends)
+    r = {"mode": "prm-score", "params": n_params(model) + n_params(head), "config": model.config(),
+         "threads": a.threads, "torch_version": torch.__version__}
+    r.update(summary(times))
+    r.update({"rationales": len(rows), "steps": steps, "scoring_batch": size,
+              "steps_per_s": steps / (r["median_ms"] / 1000.0), "peak_rss_mb": peak_rss_mb(),
+              "dtype": str(dtype).replace("torch.", ""), "probabilities": list(out)})
+    return r
+
+
 def mode_self_test(a):
     results = {}
     ok = True
@@ -645,7 +710,7 @@ def mode_self_test(a):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", required=True,
-                   choices=["orpo-step", "logps", "sample", "matmul-peak", "parity", "self-test"])
+                   choices=["orpo-step", "logps", "sample", "matmul-peak", "parity", "prm-score", "self-test"])
     p.add_argument("--vocab", type=int, default=64)
     p.add_argument("--d-model", type=int, default=128)
     p.add_argument("--layers", type=int, default=4)
@@ -656,7 +721,7 @@ def parse_args(argv=None):
     p.add_argument("--rope-base", type=float, default=10000.0)
     p.add_argument("--seq-len", type=int, default=128)
     p.add_argument("--batch", default="16",
-                   help="pairs (orpo-step/logps), rows (sample), or the batch JSON file (parity)")
+                   help="pairs (orpo-step/logps), rows (sample), or the batch JSON file (parity, prm-score)")
     p.add_argument("--prompt-len", type=int, default=16)
     p.add_argument("--new-tokens", type=int, default=128)
     p.add_argument("--no-kv-cache", action="store_true")
@@ -669,7 +734,8 @@ def parse_args(argv=None):
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--repeats", type=int, default=10)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--weights", help="parity: safetensors file written by the Java side")
+    p.add_argument("--weights", help="parity, prm-score: the backbone's safetensors written by the Java side")
+    p.add_argument("--head", help="prm-score: the PRM head's safetensors (weight (2,D), bias (2))")
     p.add_argument("--out-grads", help="parity: write the loss gradients (safetensors)")
     p.add_argument("--out-updated", help="parity: write the weights after one clipped AdamW step (safetensors)")
     a = p.parse_args(argv)
@@ -679,6 +745,10 @@ def parse_args(argv=None):
     if a.mode == "parity":
         if not a.weights:
             p.error("--mode parity needs --weights and --batch FILE.json")
+        a.batch_file = a.batch
+    elif a.mode == "prm-score":
+        if not a.weights or not a.head:
+            p.error("--mode prm-score needs --weights, --head and --batch FILE.json")
         a.batch_file = a.batch
     else:
         a.batch = int(a.batch)
@@ -693,7 +763,8 @@ def main(argv=None):
     except RuntimeError:
         pass
     modes = {"orpo-step": mode_orpo_step, "logps": mode_logps, "sample": mode_sample,
-             "matmul-peak": mode_matmul_peak, "parity": mode_parity, "self-test": mode_self_test}
+             "matmul-peak": mode_matmul_peak, "parity": mode_parity, "prm-score": mode_prm_score,
+             "self-test": mode_self_test}
     r = modes[a.mode](a)
     print(json.dumps(r))
     if a.mode == "self-test" and not r["ok"]:

@@ -3,6 +3,7 @@ package io.github.sipf4j.benchmarks;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.util.Utils;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -14,6 +15,8 @@ import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.TokenBatch;
+import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.prm.process.DecoderPrm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,20 +33,22 @@ import java.util.Random;
 /**
  * The performance report: sipf4j and a plain-PyTorch reference measured side by side in one run, on the same
  * architecture, sizes and thread count. Prints Markdown sections (machine and matmul peak, ORPO step with the
- * sipf4j/PyTorch ratio and model FLOP utilisation, log-probs, a parity check through safetensors, peak memory of ORPO
- * versus a DPO-style step with a frozen reference model, and scaling with length and batch) and writes the numbers
- * as JSON.
+ * sipf4j/PyTorch ratio and model FLOP utilisation, log-probs, a parity check through safetensors, PRM step scoring
+ * with its own parity check, peak memory of ORPO versus a DPO-style step with a frozen reference model, and scaling
+ * with length and batch) and writes the numbers as JSON. {@code --no-steps} skips the ORPO step table only; the PRM
+ * section still covers every size of {@code --sizes}.
  *
  * <p>Usage (see {@code benchmarks/run-benchmarks.sh}, which also installs the reference's Debian packages): {@code
  * java -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.BenchmarkRunner [--sizes M1,M5,M20]
  * [--warmup 2] [--repeats 5] [--python /usr/bin/python3] [--script benchmarks/python/torch_reference.py]
- * [--out benchmark-results.json] [--no-steps] [--no-memory] [--no-scaling]}
+ * [--out benchmark-results.json] [--no-steps] [--no-prm] [--no-memory] [--no-scaling]}
  */
 public final class BenchmarkRunner {
 
   private static final int VOCAB = 90;
   private static final int BATCH = 16;
   private static final int LENGTH = 128;
+  private static final double PRM_TOLERANCE = 1e-4;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
       .create();
 
@@ -65,6 +70,7 @@ public final class BenchmarkRunner {
     boolean memory = true;
     boolean scaling = true;
     boolean steps = true;
+    boolean prm = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--sizes":
@@ -97,12 +103,17 @@ public final class BenchmarkRunner {
         case "--no-steps":
           steps = false;
           break;
+        case "--no-prm":
+          prm = false;
+          break;
         default:
           throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    int threads = Engine.getInstance().getEngineName().equals("PyTorch")
-        ? Runtime.getRuntime().availableProcessors() : 1;
+    String threadsProperty = Utils.getEnvOrSystemProperty("ai.djl.pytorch.num_threads");
+    int threads = !Engine.getInstance().getEngineName().equals("PyTorch") ? 1
+        : threadsProperty != null ? Integer.parseInt(threadsProperty.trim())
+        : Runtime.getRuntime().availableProcessors();
     TorchReference torch = new TorchReference(python, script);
     Map<String, Object> results = new LinkedHashMap<>();
     System.out.printf(Locale.ROOT, "## Machine%n%n%s, %d cores, DJL %s with %s %s, %d intra-op threads; reference: %s%n%n",
@@ -125,16 +136,14 @@ public final class BenchmarkRunner {
       peak = Math.max(peak, torchPeak);
     }
 
-    if (!steps) {
-      sizes = List.of();
-    }
+    List<ModelSize> stepSizes = steps ? sizes : List.of();
     System.out.printf(Locale.ROOT, "## ORPO step (batch %d pairs = %d sequences, length %d, AdamW, clip 1.0)%n%n",
         BATCH, 2 * BATCH, LENGTH);
     System.out.println("| model | params | sipf4j ms | PyTorch ms | sipf4j/PyTorch | sipf4j tokens/s | sipf4j MFU "
         + "| PyTorch MFU | sipf4j log-probs ms | PyTorch log-probs ms | ratio |");
     System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     List<Map<String, Object>> rows = new ArrayList<>();
-    for (ModelSize size : sizes) {
+    for (ModelSize size : stepSizes) {
       TrainingBenchmark.Row r = TrainingBenchmark.run(size, BATCH, LENGTH, warmup, repeats);
       JsonObject ts = null;
       JsonObject tl = null;
@@ -184,6 +193,9 @@ public final class BenchmarkRunner {
 
     if (torch.available() == null) {
       results.put("parity", parity(torch));
+    }
+    if (prm) {
+      results.put("prm_scoring", prmScoring(torch, sizes, threads, warmup, repeats));
     }
     if (memory) {
       results.put("memory", memory(torch, threads));
@@ -238,16 +250,7 @@ public final class BenchmarkRunner {
           .compute(lm.forward(b.inputIds(), b.attentionMask(), false), b.labels(), b.responseMask(), b.tokenMask());
       Map<String, Float> ours = o.metrics();
       JsonObject batch = new JsonObject();
-      JsonObject cfg = new JsonObject();
-      cfg.addProperty("vocab", c.vocabSize());
-      cfg.addProperty("d_model", c.dModel());
-      cfg.addProperty("layers", c.layers());
-      cfg.addProperty("heads", c.heads());
-      cfg.addProperty("mlp_hidden", c.mlpHidden());
-      cfg.addProperty("max_len", c.maxLength());
-      cfg.addProperty("positions", "rotary");
-      cfg.addProperty("rope_base", c.ropeBase());
-      batch.add("config", cfg);
+      batch.add("config", configJson(c));
       addRows(batch, "chosen", chosen);
       addRows(batch, "rejected", rejected);
       batch.addProperty("lambda", 0.1);
@@ -268,6 +271,85 @@ public final class BenchmarkRunner {
           dLoss <= 1e-4 && dLogps <= 1e-4 ? "agree to 1e-4" : "DISAGREE");
     }
     return result;
+  }
+
+  /** The decoder configuration as {@code torch_reference.py} reads it ({@code "config"} of a batch file). */
+  static JsonObject configJson(DecoderConfig c) {
+    JsonObject cfg = new JsonObject();
+    cfg.addProperty("vocab", c.vocabSize());
+    cfg.addProperty("d_model", c.dModel());
+    cfg.addProperty("layers", c.layers());
+    cfg.addProperty("heads", c.heads());
+    cfg.addProperty("mlp_hidden", c.mlpHidden());
+    cfg.addProperty("max_len", c.maxLength());
+    cfg.addProperty("positions", c.positions().name().toLowerCase(Locale.ROOT));
+    cfg.addProperty("rope_base", c.ropeBase());
+    return cfg;
+  }
+
+  /**
+   * PRM step scoring: {@link DecoderPrm#scoreSteps} on {@value PrmScoringBenchmark#RATIONALES} synthetic rationales
+   * against {@code torch_reference.py --mode prm-score} on the exported weights, with the step probabilities of the
+   * two compared to {@value #PRM_TOLERANCE}.
+   */
+  static List<Map<String, Object>> prmScoring(TorchReference torch, List<ModelSize> sizes, int threads, int warmup,
+      int repeats) throws IOException {
+    System.out.printf(Locale.ROOT, "## PRM step scoring (%d rationales, scoring batch %d)%n%n",
+        PrmScoringBenchmark.RATIONALES, DecoderPrm.DEFAULT_SCORING_BATCH_SIZE);
+    System.out.println("| model | params | steps | sipf4j ms | PyTorch ms | sipf4j/PyTorch | sipf4j steps/s "
+        + "| parity max \\|diff\\| |");
+    System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+    List<Map<String, Object>> rows = new ArrayList<>();
+    boolean allAgree = true;
+    for (ModelSize size : sizes) {
+      Path dir = Files.createTempDirectory("sipf4j-prm-" + size.name().toLowerCase(Locale.ROOT));
+      try {
+        PrmScoringBenchmark.Row r = PrmScoringBenchmark.run(size, warmup, repeats, dir);
+        double stepsPerS = r.steps() / (r.scoreMs().median() / 1000);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("size", size.name());
+        row.put("params", r.params());
+        row.put("rationales", r.rationales());
+        row.put("steps", r.steps());
+        row.put("scoring_batch", DecoderPrm.DEFAULT_SCORING_BATCH_SIZE);
+        row.put("sipf4j_ms", r.scoreMs());
+        row.put("sipf4j_steps_per_s", stepsPerS);
+        String torchMs = "n/a";
+        String ratio = "n/a";
+        String parity = "n/a";
+        if (torch.available() == null) {
+          JsonObject t = torch.run("--mode", "prm-score", "--weights", r.weights().toString(), "--head",
+              r.head().toString(), "--batch", r.batch().toString(), "--threads", String.valueOf(threads),
+              "--warmup", String.valueOf(warmup), "--repeats", String.valueOf(repeats));
+          Stats ts = new Stats(t.get("median_ms").getAsDouble(), t.get("min_ms").getAsDouble(),
+              t.get("max_ms").getAsDouble());
+          double[] theirs = GSON.fromJson(t.get("probabilities"), double[].class);
+          double diff = PrmScoringBenchmark.maxAbsDiff(r.probabilities(), theirs);
+          boolean agree = diff <= PRM_TOLERANCE;
+          allAgree &= agree;
+          torchMs = ts.toString();
+          ratio = String.format(Locale.ROOT, "%.2f", r.scoreMs().median() / ts.median());
+          parity = String.format(Locale.ROOT, "%.1e%s", diff, agree ? "" : " FAIL");
+          row.put("torch_ms", ts);
+          row.put("torch_steps_per_s", t.get("steps_per_s").getAsDouble());
+          row.put("ratio", r.scoreMs().median() / ts.median());
+          row.put("parity_max_abs_diff", diff);
+          row.put("parity_ok", agree);
+        }
+        rows.add(row);
+        System.out.printf(Locale.ROOT, "| %s | %.2f M | %d | %s | %s | %s | %.0f | %s |%n", size, r.params() / 1e6,
+            r.steps(), r.scoreMs(), torchMs, ratio, stepsPerS, parity);
+      } finally {
+        AtomicFiles.deleteRecursively(dir);
+      }
+    }
+    System.out.println();
+    System.out.printf(Locale.ROOT, "Times are median (min–max) ms per call scoring all %d rationales (sipf4j: "
+        + "DecoderPrm.scoreSteps, tokenisation included; PyTorch: the same ids, right-padded batches, final hidden "
+        + "states, head, softmax). Parity: P(correct) of every step from PyTorch on the exported weights against "
+        + "sipf4j's, tolerance %.0e%s.%n%n", PrmScoringBenchmark.RATIONALES, PRM_TOLERANCE,
+        torch.available() != null || sizes.isEmpty() ? "" : allAgree ? ": all rows agree" : ": SOME ROWS FAIL");
+    return rows;
   }
 
   static EncodedSequence randomWithPrompt(Random r, int prompt, int length) {
