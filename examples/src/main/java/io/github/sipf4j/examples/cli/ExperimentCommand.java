@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,6 +48,8 @@ public final class ExperimentCommand implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   Path out;
 
+  @Mixin PresetOverrides overrides = new PresetOverrides();
+
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
 
@@ -65,7 +68,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     Preset p;
     List<Quickstart.Method> ms = new ArrayList<>();
     try {
-      p = Preset.named(preset);
+      p = overrides.apply(Preset.named(preset));
       for (String m : methods) {
         ms.add(Quickstart.Method.parse(m));
       }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,17 +48,7 @@ public final class QuickstartCommand implements Callable<Integer> {
   @Option(names = "--warm-model", description = "Start from this saved model instead of training the warm start.")
   Path warmModel;
 
-  @Option(names = "--iterations", description = "Override the preset's iteration count.")
-  Integer iterations;
-
-  @Option(names = "--lr", description = "Override the preset's policy learning rate.")
-  Float lr;
-
-  @Option(names = "--policy-steps", description = "Override the preset's policy steps per iteration.")
-  Integer policySteps;
-
-  @Option(names = "--mc-rewards", description = "Score steps by the Monte-Carlo labels instead of a trained PRM.")
-  Boolean mcRewards;
+  @Mixin PresetOverrides overrides = new PresetOverrides();
 
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
@@ -83,10 +74,7 @@ public final class QuickstartCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
-    if (iterations != null || lr != null || policySteps != null || mcRewards != null) {
-      p = p.withIterationSettings(iterations == null ? p.iterations() : iterations, lr == null ? p.orpoLr() : lr,
-          policySteps == null ? p.orpoMaxSteps() : policySteps, mcRewards == null ? p.monteCarloRewards() : mcRewards);
-    }
+    p = overrides.apply(p);
     long t0 = System.nanoTime();
     Files.createDirectories(out);
     o.println("sipf4j quickstart: " + m.key() + ", preset " + p + ", seed " + seed + ", output " + out);

@@ -91,25 +91,11 @@ public record Preset(
         + String.join(", ", all().stream().map(Preset::name).toList()));
   }
 
-  /**
-   * Returns a copy with other iteration settings, for calibration runs.
-   *
-   * @param iterations SIPF iterations
-   * @param orpoLr the policy learning rate
-   * @param orpoMaxSteps policy steps per iteration
-   * @param monteCarlo whether to score by Monte-Carlo labels
-   * @return the changed preset
-   */
-  public Preset withIterationSettings(int iterations, float orpoLr, int orpoMaxSteps, boolean monteCarlo) {
-    return new Preset(name, goldExamples, warmSteps, warmLr, poolQuestions, goldReplay, questionsPerIteration,
-        samplesPerQuestion, rolloutsPerStep, maxSimulatedSamples, monteCarlo, prmEpochs, iterations, orpoLr, lambda,
-        orpoMaxSteps, sftSteps, evalTasks, maxNewTokens);
-  }
-
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%s (gold %d, warm %d steps, pool %d + replay %d, %d questions x %d samples per "
-        + "iteration, K=%d, %d iterations, lr %.0e, %d steps)", name, goldExamples, warmSteps, poolQuestions,
-        goldReplay, questionsPerIteration, samplesPerQuestion, rolloutsPerStep, iterations, orpoLr, orpoMaxSteps);
+        + "iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps)", name, goldExamples, warmSteps,
+        poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion, rolloutsPerStep, iterations, orpoLr,
+        orpoMaxSteps, lambda, sftSteps);
   }
 }

@@ -1,0 +1,59 @@
+package io.github.sipf4j.examples.cli;
+
+import io.github.sipf4j.examples.quickstart.Preset;
+import picocli.CommandLine.Option;
+
+/**
+ * The options that change a preset's iteration settings, shared by {@code quickstart} and {@code experiment} (for
+ * calibration on the validation split). Options left out keep the preset's value.
+ */
+public final class PresetOverrides {
+  @Option(names = "--iterations", description = "Override the preset's iteration count.")
+  Integer iterations;
+
+  @Option(names = "--lr", description = "Override the preset's policy learning rate (also the continued SFT's).")
+  Float lr;
+
+  @Option(names = "--policy-steps", description = "Override the preset's policy steps per iteration.")
+  Integer policySteps;
+
+  @Option(names = "--sft-steps", description = "Override the continued-SFT baseline's steps per iteration.")
+  Integer sftSteps;
+
+  @Option(names = "--mc-rewards", arity = "0..1", fallbackValue = "true",
+      description = "Score steps by the Monte-Carlo labels (true) or by a PRM trained on them (false).")
+  Boolean mcRewards;
+
+  @Option(names = "--gold-replay", description = "Override how many gold questions join the iterations' pool.")
+  Integer goldReplay;
+
+  @Option(names = "--questions", description = "Override the questions sampled per iteration.")
+  Integer questions;
+
+  @Option(names = "--samples", description = "Override the samples per question.")
+  Integer samples;
+
+  @Option(names = "--lambda", description = "Override ORPO's lambda.")
+  Float lambda;
+
+  /** Creates the options; picocli fills them in. */
+  public PresetOverrides() {}
+
+  /**
+   * Applies the options that were given.
+   *
+   * @param p the preset
+   * @return {@code p} with the given options changed
+   */
+  public Preset apply(Preset p) {
+    return new Preset(p.name(), p.goldExamples(), p.warmSteps(), p.warmLr(), p.poolQuestions(),
+        or(goldReplay, p.goldReplay()), or(questions, p.questionsPerIteration()), or(samples, p.samplesPerQuestion()),
+        p.rolloutsPerStep(), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
+        p.prmEpochs(), or(iterations, p.iterations()), lr == null ? p.orpoLr() : lr, lambda == null ? p.lambda()
+        : lambda, or(policySteps, p.orpoMaxSteps()), or(sftSteps, p.sftSteps()), p.evalTasks(), p.maxNewTokens());
+  }
+
+  private static int or(Integer v, int dflt) {
+    return v == null ? dflt : v;
+  }
+}
