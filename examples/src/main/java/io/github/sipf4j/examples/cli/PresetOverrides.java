@@ -8,6 +8,12 @@ import picocli.CommandLine.Option;
  * calibration on the validation split). Options left out keep the preset's value.
  */
 public final class PresetOverrides {
+  @Option(names = "--gold", description = "Override the number of gold rationales of the SFT warm start.")
+  Integer gold;
+
+  @Option(names = "--warm-steps", description = "Override the SFT warm start's optimizer steps.")
+  Integer warmSteps;
+
   @Option(names = "--iterations", description = "Override the preset's iteration count.")
   Integer iterations;
 
@@ -46,7 +52,7 @@ public final class PresetOverrides {
    * @return {@code p} with the given options changed
    */
   public Preset apply(Preset p) {
-    return new Preset(p.name(), p.goldExamples(), p.warmSteps(), p.warmLr(), p.poolQuestions(),
+    return new Preset(p.name(), or(gold, p.goldExamples()), or(warmSteps, p.warmSteps()), p.warmLr(), p.poolQuestions(),
         or(goldReplay, p.goldReplay()), or(questions, p.questionsPerIteration()), or(samples, p.samplesPerQuestion()),
         p.rolloutsPerStep(), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
         p.prmEpochs(), or(iterations, p.iterations()), lr == null ? p.orpoLr() : lr, lambda == null ? p.lambda()

@@ -68,13 +68,12 @@ public final class QuickstartCommand implements Callable<Integer> {
     Preset p;
     Quickstart.Method m;
     try {
-      p = Preset.named(preset);
+      p = overrides.apply(Preset.named(preset));
       m = Quickstart.Method.parse(method);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
-    p = overrides.apply(p);
     long t0 = System.nanoTime();
     Files.createDirectories(out);
     o.println("sipf4j quickstart: " + m.key() + ", preset " + p + ", seed " + seed + ", output " + out);

@@ -47,6 +47,48 @@ public record Preset(
     int evalTasks,
     int maxNewTokens) {
 
+  /**
+   * Checks the sizes.
+   *
+   * @throws IllegalArgumentException naming every setting out of range
+   */
+  public Preset {
+    java.util.List<String> bad = new java.util.ArrayList<>();
+    positive(bad, "gold examples", goldExamples);
+    positive(bad, "warm-start steps", warmSteps);
+    positive(bad, "pool questions", poolQuestions);
+    positive(bad, "samples per question", samplesPerQuestion);
+    positive(bad, "rollouts per step", rolloutsPerStep);
+    positive(bad, "simulated samples", maxSimulatedSamples);
+    positive(bad, "PRM epochs", prmEpochs);
+    positive(bad, "iterations", iterations);
+    positive(bad, "policy steps", orpoMaxSteps);
+    positive(bad, "SFT steps", sftSteps);
+    positive(bad, "evaluation tasks", evalTasks);
+    positive(bad, "new tokens", maxNewTokens);
+    if (goldReplay < 0 || goldReplay > goldExamples) {
+      bad.add("gold replay must be in 0.." + goldExamples + " (the gold examples), got " + goldReplay);
+    }
+    if (questionsPerIteration < 0) {
+      bad.add("questions per iteration must be >= 0 (0 = all), got " + questionsPerIteration);
+    }
+    if (!(warmLr > 0) || !(orpoLr > 0) || Float.isInfinite(warmLr) || Float.isInfinite(orpoLr)) {
+      bad.add("learning rates must be positive and finite, got " + warmLr + " and " + orpoLr);
+    }
+    if (!(lambda >= 0) || Float.isInfinite(lambda)) {
+      bad.add("lambda must be >= 0 and finite, got " + lambda);
+    }
+    if (!bad.isEmpty()) {
+      throw new IllegalArgumentException("preset " + name + ": " + String.join("; ", bad));
+    }
+  }
+
+  private static void positive(java.util.List<String> bad, String what, int v) {
+    if (v <= 0) {
+      bad.add(what + " must be positive, got " + v);
+    }
+  }
+
   /** Seconds on a 2-core machine: the whole method on a toy budget, for tests and a first look. */
   public static final Preset TINY = new Preset("tiny", 64, 30, 2e-3f, 24, 8, 16, 2, 2, 24, false, 1, 1, 1e-4f, 0.1f, 4,
       4, 16, 96);

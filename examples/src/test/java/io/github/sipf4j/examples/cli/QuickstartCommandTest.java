@@ -1,5 +1,6 @@
 package io.github.sipf4j.examples.cli;
 
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.examples.quickstart.Preset;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -95,6 +97,31 @@ class QuickstartCommandTest {
     assertTrue(err.toString().contains("unknown preset 'huge'"), err.toString());
     assertEquals(2, run("quickstart", "--method", "dpo", "--out", dir.toString()));
     assertTrue(err.toString().contains("unknown method 'dpo'"), err.toString());
+    assertEquals(2, run("quickstart", "--preset", "tiny", "--gold", "10", "--gold-replay", "11", "--samples", "0",
+        "--lambda", "-1", "--out", dir.toString()));
+    for (String m : List.of("gold replay must be in 0..10 (the gold examples), got 11",
+        "samples per question must be positive, got 0", "lambda must be >= 0 and finite, got -1.0")) {
+      assertTrue(err.toString().contains(m), err.toString());
+    }
+    assertEquals(2, run("experiment", "--preset", "tiny", "--lr", "0", "--out", dir.toString()));
+    assertTrue(err.toString().contains("learning rates must be positive and finite"), err.toString());
+    assertFalse(Files.exists(dir.resolve("seed-1")), "nothing is started for bad settings");
+  }
+
+  @Test
+  void presetOverridesChangeOnlyTheGivenSettings() {
+    PresetOverrides o = new PresetOverrides();
+    new picocli.CommandLine(o).parseArgs("--gold", "50", "--warm-steps", "7", "--iterations", "3", "--lr", "2e-4",
+        "--policy-steps", "9", "--sft-steps", "11", "--mc-rewards", "--gold-replay", "5", "--questions", "0",
+        "--samples", "6", "--lambda", "0.25");
+    Preset t = Preset.TINY;
+    Preset p = o.apply(t);
+    assertEquals(new Preset(t.name(), 50, 7, t.warmLr(), t.poolQuestions(), 5, 0, 6, t.rolloutsPerStep(),
+        t.maxSimulatedSamples(), true, t.prmEpochs(), 3, 2e-4f, 0.25f, 9, 11, t.evalTasks(), t.maxNewTokens()), p);
+    assertEquals(t, new PresetOverrides().apply(t));
+    PresetOverrides off = new PresetOverrides();
+    new picocli.CommandLine(off).parseArgs("--mc-rewards=false");
+    assertFalse(off.apply(Preset.DEFAULT).monteCarloRewards());
   }
 
   @Test
