@@ -240,7 +240,12 @@ public final class Quickstart {
         b.monteCarloRewards(false);
       }
       splits.evalSets().forEach(b::evalSet);
-      SelfIterativeResult r = b.build().run();
+      Path cache = warmEvaluationFile(workDir);
+      Map<String, EvalResult> start = readWarmEvaluation(cache, warmModel, splits);
+      SelfIterativeResult r = b.startingEvaluation(start).build().run();
+      if (start == null) {
+        writeWarmEvaluation(cache, warmModel, r.baseline());
+      }
       return new MethodResult(m, r.baseline(), r.iterations(), r.finalPolicyDir(), (System.nanoTime() - t0) / 1e9);
     }
   }
@@ -257,14 +262,11 @@ public final class Quickstart {
       PolicyEvaluator evaluator = new PolicyEvaluator(policy, tok, PromptTemplate.DEFAULT,
           OutcomeVerifier.forTaskKind(), SamplingConfig.builder().maxNewTokens(p.maxNewTokens()).batchSize(128)
               .build());
-      Path baselineFile = workDir.resolve("baseline.json");
-      Map<String, EvalResult> baseline;
-      if (Files.exists(baselineFile)) {
-        baseline = GSON.fromJson(Files.readString(baselineFile),
-            new com.google.gson.reflect.TypeToken<LinkedHashMap<String, EvalResult>>() {}.getType());
-      } else {
+      Path cache = warmEvaluationFile(workDir);
+      Map<String, EvalResult> baseline = readWarmEvaluation(cache, warmModel, splits);
+      if (baseline == null) {
         baseline = evaluateAll(evaluator, splits);
-        AtomicFiles.writeString(baselineFile, GSON.toJson(baseline));
+        writeWarmEvaluation(cache, warmModel, baseline);
       }
       List<EncodedSequence> data = SftWarmStart.encodeGold(
           new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength()), splits.gold());
@@ -303,6 +305,73 @@ public final class Quickstart {
       }
       return new MethodResult(Method.SFT, baseline, reports, last, (System.nanoTime() - t0) / 1e9);
     }
+  }
+
+  /** The file name of the warm start's evaluation, shared by the methods run beside each other. */
+  public static final String WARM_EVALUATION_FILE = "warm-start-evaluation.json";
+
+  /**
+   * Returns where the warm start's evaluation is shared: beside the method's folder, so that every method of one
+   * seed (or of one quickstart output directory) decodes the warm start's evaluation sets once.
+   */
+  static Path warmEvaluationFile(Path workDir) {
+    Path parent = workDir.toAbsolutePath().getParent();
+    return (parent == null ? workDir.toAbsolutePath() : parent).resolve(WARM_EVALUATION_FILE);
+  }
+
+  /** The shared evaluation of a warm start, valid only for the same weights (by hash) and the same splits. */
+  record WarmEvaluation(String weightsSha256, Map<String, EvalResult> results) {}
+
+  /**
+   * Reads a shared warm-start evaluation.
+   *
+   * @return the results, or null when there is none, it belongs to other weights or splits, or it cannot be read
+   */
+  static Map<String, EvalResult> readWarmEvaluation(Path cache, Path warmModel, Splits splits) throws IOException {
+    if (!Files.exists(cache)) {
+      return null;
+    }
+    WarmEvaluation w;
+    try {
+      w = GSON.fromJson(Files.readString(cache), WarmEvaluation.class);
+    } catch (com.google.gson.JsonParseException e) {
+      return null; // written by hand or cut short: evaluate again and overwrite it
+    }
+    if (w == null || w.results() == null || !weightsHash(warmModel).equals(w.weightsSha256())
+        || !w.results().keySet().equals(splits.evalSets().keySet())) {
+      return null;
+    }
+    for (Map.Entry<String, TaskSet> e : splits.evalSets().entrySet()) {
+      EvalResult r = w.results().get(e.getKey());
+      if (r == null || r.n() != e.getValue().size()) {
+        return null;
+      }
+    }
+    return new LinkedHashMap<>(w.results());
+  }
+
+  static void writeWarmEvaluation(Path cache, Path warmModel, Map<String, EvalResult> results) throws IOException {
+    if (!results.isEmpty()) {
+      AtomicFiles.writeString(cache, GSON.toJson(new WarmEvaluation(weightsHash(warmModel), results)));
+    }
+  }
+
+  /** SHA-256 of a saved policy's weights file(s), hex. */
+  static String weightsHash(Path modelDir) throws IOException {
+    java.security.MessageDigest md;
+    try {
+      md = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (var files = Files.list(modelDir)) {
+      for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")
+          || x.getFileName().toString().endsWith(".pt")).sorted().toList()) {
+        md.update(f.getFileName().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        md.update(Files.readAllBytes(f));
+      }
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   private static Map<String, EvalResult> evaluateAll(PolicyEvaluator evaluator, Splits splits) {

@@ -143,5 +143,15 @@ class QuickstartCommandTest {
     // The warm start is shared by the methods of a seed.
     assertFalse(Files.exists(e.resolve("seed-1/sipf/warm-start")));
     assertTrue(Files.exists(e.resolve("seed-1/warm-start/sft-model.json")));
+    // So is its evaluation: decoded by the first method (sft), handed over to the others.
+    assertTrue(Files.exists(e.resolve("seed-1/warm-start-evaluation.json")));
+    for (String m : List.of("rft", "outcome", "sipf")) {
+      Path baseline = e.resolve("seed-1/" + m + "/baseline");
+      assertTrue(Files.readString(baseline.resolve("phases/evaluate.json")).contains("\"reused\": true"), m);
+      assertFalse(Files.exists(baseline.resolve("eval-in-domain.jsonl")), m);
+    }
+    JsonObject s1 = json.getAsJsonObject("seeds").getAsJsonObject("1");
+    assertEquals(s1.getAsJsonObject("sft").getAsJsonObject("baseline").toString(),
+        s1.getAsJsonObject("sipf").getAsJsonObject("baseline").toString());
   }
 }

@@ -148,6 +148,7 @@ public final class SelfIterativeTrainer {
   private final Path workDir;
   private final List<SelfIterativeListener> listeners;
   private final Map<String, TaskSet> evalSets;
+  private final Map<String, EvalResult> startingEvaluation;
   private final long seed;
   private final boolean progress;
   private final SequenceEncoder encoder;
@@ -183,6 +184,8 @@ public final class SelfIterativeTrainer {
     this.workDir = b.workDir;
     this.listeners = List.copyOf(b.listeners);
     this.evalSets = Collections.unmodifiableMap(new LinkedHashMap<>(b.evalSets));
+    this.startingEvaluation = b.startingEvaluation == null ? null
+        : Collections.unmodifiableMap(new LinkedHashMap<>(b.startingEvaluation));
     this.seed = b.seed;
     this.progress = b.progress;
     this.encoder = new SequenceEncoder(tokenizer, template, policy.maxLength());
@@ -251,7 +254,8 @@ public final class SelfIterativeTrainer {
     List<Map<String, Object>> rows = new ArrayList<>();
     if (!evalSets.isEmpty()) {
       Path dir = iterationDir(0);
-      JsonObject s = runPhase(0, dir, Phase.EVALUATE, () -> evaluate(0, dir, initial));
+      JsonObject s = runPhase(0, dir, Phase.EVALUATE, () -> startingEvaluation == null ? evaluate(0, dir, initial)
+          : recordStartingEvaluation(dir));
       baseline = evalResults(s);
       rows.add(new IterationReport(0, mode, baseline, 0, 0, 0, 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0,
           Double.NaN, Map.of(Phase.EVALUATE.key(), s.get("seconds").getAsDouble())).toRow());
@@ -688,6 +692,18 @@ public final class SelfIterativeTrainer {
     return s;
   }
 
+  /** The baseline phase when the starting policy's evaluation was handed over: record it, decode nothing. */
+  private JsonObject recordStartingEvaluation(Path dir) throws IOException {
+    JsonObject results = new JsonObject();
+    evalSets.keySet().forEach(name -> results.add(name, RunStore.GSON.toJsonTree(startingEvaluation.get(name))));
+    RunStore.writeJson(dir.resolve("eval.json"), results);
+    JsonObject s = new JsonObject();
+    s.add("results", results);
+    s.addProperty("reused", true);
+    LOG.info("iteration 0: starting evaluation handed over, not decoded again");
+    return s;
+  }
+
   // --------------------------------------------------------------------------------------------- plumbing
 
   @FunctionalInterface
@@ -954,6 +970,7 @@ public final class SelfIterativeTrainer {
     private Path workDir;
     private final List<SelfIterativeListener> listeners = new ArrayList<>();
     private final Map<String, TaskSet> evalSets = new LinkedHashMap<>();
+    private Map<String, EvalResult> startingEvaluation;
     private long seed = 42;
     private boolean progress = true;
     private final List<String> errors = new ArrayList<>();
@@ -1301,6 +1318,20 @@ public final class SelfIterativeTrainer {
     }
 
     /**
+     * Hands over the starting policy's evaluation, made elsewhere with the same weights, evaluation sets and greedy
+     * settings (for example by another method's run from the same warm start), so that the baseline row is recorded
+     * without decoding the evaluation sets again; {@code baseline/} then holds {@code eval.json} but no predictions.
+     * Default: none, the run evaluates its starting policy.
+     *
+     * @param v one result per evaluation set, with that set's name and size
+     * @return this builder
+     */
+    public Builder startingEvaluation(Map<String, EvalResult> v) {
+      startingEvaluation = v == null ? null : new LinkedHashMap<>(v);
+      return this;
+    }
+
+    /**
      * Sets the seed of sampling, simulation, PRM and policy training (default 42).
      *
      * @param v the seed
@@ -1351,6 +1382,20 @@ public final class SelfIterativeTrainer {
       }
       if (iterations < 1) {
         problems.add("iterations must be at least 1, got " + iterations);
+      }
+      if (startingEvaluation != null) {
+        if (!startingEvaluation.keySet().equals(evalSets.keySet())) {
+          problems.add("startingEvaluation must hold exactly the evaluation sets " + evalSets.keySet() + ", got "
+              + startingEvaluation.keySet());
+        } else {
+          evalSets.forEach((name, set) -> {
+            EvalResult r = startingEvaluation.get(name);
+            if (r == null || r.n() != set.size() || !name.equals(r.name())) {
+              problems.add("startingEvaluation of '" + name + "' must be named so and count its " + set.size()
+                  + " tasks, got " + r);
+            }
+          });
+        }
       }
       if (questionsPerIteration < 0) {
         problems.add("questionsPerIteration must be >= 0 (0: all), got " + questionsPerIteration);

@@ -251,6 +251,23 @@ class SelfIterativeTrainerTest {
   }
 
   @Test
+  void aHandedOverStartingEvaluationIsRecordedWithoutDecoding(@TempDir Path dir) throws IOException {
+    try (DecoderLm lm = loadInitial(); DecoderLm fresh = loadInitial()) {
+      SelfIterativeResult first = tiny(lm, dir.resolve("a"), FeedbackMode.OUTCOME).iterations(1).build().run();
+      EvalResult given = first.baseline().get("val");
+      SelfIterativeTrainer t = tiny(fresh, dir.resolve("b"), FeedbackMode.OUTCOME).iterations(1)
+          .startingEvaluation(Map.of("val", given)).build();
+      SelfIterativeResult second = t.run();
+      assertEquals(given, second.baseline().get("val"));
+      Path baseline = t.iterationDir(0);
+      assertTrue(Files.readString(baseline.resolve("phases/evaluate.json")).contains("\"reused\": true"));
+      assertFalse(Files.exists(baseline.resolve("eval-val.jsonl")), "nothing was decoded");
+      // The iterations are unaffected: the same seed gives the same evaluation after iteration 1.
+      assertEquals(first.last().evaluations(), second.last().evaluations());
+    }
+  }
+
+  @Test
   void nonFiniteRewardScoresAreReportedAndLeftOut(@TempDir Path dir) throws IOException {
     ProcessRewardModel broken = inputs -> inputs.stream().map(in -> {
       double[] s = new double[in.steps().size()];
@@ -295,6 +312,11 @@ class SelfIterativeTrainerTest {
             "evaluation set name"),
         Arguments.of("duplicate eval", (Consumer<SelfIterativeTrainer.Builder>) b -> b.evalSet("val", eval),
             "added twice"),
+        Arguments.of("starting evaluation of another set", (Consumer<SelfIterativeTrainer.Builder>) b ->
+            b.startingEvaluation(Map.of("test", EvalResult.of("test", 1, 4))), "exactly the evaluation sets [val]"),
+        Arguments.of("starting evaluation of another size", (Consumer<SelfIterativeTrainer.Builder>) b ->
+            b.startingEvaluation(Map.of("val", EvalResult.of("val", 1, eval.size() + 1))),
+            "must be named so and count its"),
         Arguments.of("prompt too long", (Consumer<SelfIterativeTrainer.Builder>) b -> b.trainTasks(new TaskSet(
             "long", List.of(ReasoningTask.numeric("long-1", "x".repeat(300), "1", List.of())))),
             "task 0 'long-1'"));
