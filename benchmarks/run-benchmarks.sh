@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The performance report: installs the PyTorch reference's Debian packages if missing, builds, and runs sipf4j and
-# PyTorch side by side. Usage: benchmarks/run-benchmarks.sh [BenchmarkRunner options, e.g. --sizes M1,M5]
+# PyTorch side by side: BenchmarkRunner (ORPO step, log-probs, parity, PRM step scoring, memory, scaling), then
+# SamplingBenchmark (tokens/s with and without the KV cache, and PyTorch's eager loop).
+# Usage: benchmarks/run-benchmarks.sh [--no-sampling] [BenchmarkRunner options, e.g. --sizes M1,M5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
@@ -10,5 +12,18 @@ if ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
     echo "warning: no python3-torch; the PyTorch columns will read n/a" >&2
   fi
 fi
+sampling=1
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--no-sampling" ]]; then sampling=0; else args+=("$a"); fi
+done
 mvn -B -q package -DskipTests -pl benchmarks -am
-java -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.BenchmarkRunner "$@"
+java -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.BenchmarkRunner \
+  ${args[@]+"${args[@]}"}
+if [[ $sampling == 1 ]]; then
+  echo
+  echo "## Sampling"
+  echo
+  java -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.SamplingBenchmark \
+    --threads "$(nproc)" --repeats 2 --torch-reference benchmarks/python/torch_reference.py
+fi
