@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
 import com.google.common.base.Preconditions;
+import io.github.sipf4j.orpo.util.Scalars;
 
 /**
  * Odds ratio preference optimisation (ORPO, Hong et al. 2024), matching TRL's {@code ORPOTrainer.odds_ratio_loss}:
@@ -72,8 +73,8 @@ public final class OrpoLoss extends Loss {
    * @return \( \log(1 - e^{x}) \) elementwise, finite everywhere (see the class comment for the clamp near 0)
    */
   public static NDArray log1mexp(NDArray x) {
-    NDArray t = x.minimum(CLAMP).div(2).tanh();
-    return t.mul(-2).log().sub(t.neg().add(1).log());
+    NDArray t = x.minimum(Scalars.of(x, CLAMP)).div(Scalars.of(x, 2)).tanh();
+    return t.mul(Scalars.of(t, -2)).log().sub(t.neg().add(1).log());
   }
 
   /**
@@ -100,7 +101,7 @@ public final class OrpoLoss extends Loss {
 
   /** Stable softplus \( \max(z, 0) + \log(1 + e^{-|z|}) \), written with primitive ops so float64 works too. */
   static NDArray softplus(NDArray z) {
-    return z.maximum(0).add(z.abs().neg().exp().add(1).log());
+    return z.maximum(Scalars.of(z, 0)).add(z.abs().neg().exp().add(1).log());
   }
 
   /**
@@ -129,7 +130,8 @@ public final class OrpoLoss extends Loss {
     NDArray nll = tokenLogps.get("0:{}", half).mul(nllMask).sum().div(nllMask.sum().maximum(1)).neg();
     NDArray logOdds = logOdds(chosen, rejected);
     NDArray orLoss = softplus(logOdds.neg());
-    NDArray loss = nll.add(orLoss.mean().mul(lambda));
+    NDArray orMean = orLoss.mean();
+    NDArray loss = nll.add(orMean.mul(Scalars.of(orMean, lambda)));
     return new OrpoOutput(loss, nll, chosen, rejected, logOdds, orLoss.neg(), lambda);
   }
 

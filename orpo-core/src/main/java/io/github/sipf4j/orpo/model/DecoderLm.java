@@ -21,6 +21,7 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.orpo.util.Safetensors;
+import io.github.sipf4j.orpo.util.Scalars;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -362,7 +363,7 @@ public final class DecoderLm implements CausalLm {
         k = cache.append(l, 0, k);
         v = cache.append(l, 1, v);
       }
-      NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2)).add(bias);
+      NDArray scores = q.mul(Scalars.of(q, scale)).matMul(k.transpose(0, 1, 3, 2)).add(bias);
       NDArray att = scores.softmax(-1);
       if (drop > 0) {
         att = ex.dropout(att, drop, true).singletonOrThrow();

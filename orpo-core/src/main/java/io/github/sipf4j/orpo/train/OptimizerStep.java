@@ -13,6 +13,7 @@ import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.util.InPlace;
+import io.github.sipf4j.orpo.util.Scalars;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +117,7 @@ public final class OptimizerStep implements AutoCloseable {
         LossTerms terms;
         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
           terms = objective.compute(microBatches.get(i), m);
-          gc.backward(terms.loss().mul(terms.examples()));
+          gc.backward(terms.loss().mul(Scalars.of(terms.loss(), terms.examples())));
         }
         total += terms.examples();
         tokens += terms.tokens();

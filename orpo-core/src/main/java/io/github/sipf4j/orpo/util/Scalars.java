@@ -1,0 +1,35 @@
+package io.github.sipf4j.orpo.util;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Scalar operands for arithmetic that autograd records.
+ *
+ * <p>Why not {@code x.mul(2f)}: on DJL's PyTorch engine an operation with a {@link Number} operand creates a temporary
+ * 0-dimensional array whose storage is a Java direct buffer (no copy), runs the operation and closes the temporary.
+ * When {@code x} requires a gradient, autograd keeps that operand for the backward pass ({@code mul}, {@code div},
+ * {@code maximum} and {@code minimum} read it there), but nothing on the Java side keeps the buffer alive any more: a
+ * garbage collection between the forward and the backward pass frees it, and the backward pass multiplies the
+ * gradients by whatever the memory then holds (we saw gradient norms of 1e31 to 1e35 and NaN at one reproducible step
+ * of an SFT run, depending on when the collector ran). The arrays made here own their storage in the native library,
+ * so they stay valid for as long as the graph holds them.
+ */
+public final class Scalars {
+
+  private Scalars() {}
+
+  /**
+   * Returns a 0-dimensional array holding {@code value}, with the data type, device and manager of {@code like},
+   * whose storage belongs to the engine (safe to keep in an autograd graph).
+   *
+   * @param like the array the scalar will be combined with
+   * @param value the value
+   * @return the scalar, attached to {@code like}'s manager
+   */
+  public static NDArray of(NDArray like, double value) {
+    try (NDArray wrapped = like.getManager().create(value)) {
+      // A real conversion or copy: the result is allocated by the engine, not a view of the Java buffer.
+      return wrapped.toType(like.getDataType(), true).toDevice(like.getDevice(), false);
+    }
+  }
+}
