@@ -244,7 +244,7 @@ public final class Quickstart {
       Map<String, EvalResult> start = readWarmEvaluation(cache, warmModel, splits);
       SelfIterativeResult r = b.startingEvaluation(start).build().run();
       if (start == null) {
-        writeWarmEvaluation(cache, warmModel, r.baseline());
+        writeWarmEvaluation(cache, warmModel, splits, r.baseline());
       }
       return new MethodResult(m, r.baseline(), r.iterations(), r.finalPolicyDir(), (System.nanoTime() - t0) / 1e9);
     }
@@ -266,7 +266,7 @@ public final class Quickstart {
       Map<String, EvalResult> baseline = readWarmEvaluation(cache, warmModel, splits);
       if (baseline == null) {
         baseline = evaluateAll(evaluator, splits);
-        writeWarmEvaluation(cache, warmModel, baseline);
+        writeWarmEvaluation(cache, warmModel, splits, baseline);
       }
       List<EncodedSequence> data = SftWarmStart.encodeGold(
           new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength()), splits.gold());
@@ -319,8 +319,8 @@ public final class Quickstart {
     return (parent == null ? workDir.toAbsolutePath() : parent).resolve(WARM_EVALUATION_FILE);
   }
 
-  /** The shared evaluation of a warm start, valid only for the same weights (by hash) and the same splits. */
-  record WarmEvaluation(String weightsSha256, Map<String, EvalResult> results) {}
+  /** The shared evaluation of a warm start, valid only for the same weights and the same splits (by hash). */
+  record WarmEvaluation(String weightsSha256, String splitsSha256, Map<String, EvalResult> results) {}
 
   /**
    * Reads a shared warm-start evaluation.
@@ -338,7 +338,7 @@ public final class Quickstart {
       return null; // written by hand or cut short: evaluate again and overwrite it
     }
     if (w == null || w.results() == null || !weightsHash(warmModel).equals(w.weightsSha256())
-        || !w.results().keySet().equals(splits.evalSets().keySet())) {
+        || !splitsHash(splits).equals(w.splitsSha256()) || !w.results().keySet().equals(splits.evalSets().keySet())) {
       return null;
     }
     for (Map.Entry<String, TaskSet> e : splits.evalSets().entrySet()) {
@@ -350,20 +350,37 @@ public final class Quickstart {
     return new LinkedHashMap<>(w.results());
   }
 
-  static void writeWarmEvaluation(Path cache, Path warmModel, Map<String, EvalResult> results) throws IOException {
+  static void writeWarmEvaluation(Path cache, Path warmModel, Splits splits, Map<String, EvalResult> results)
+      throws IOException {
     if (!results.isEmpty()) {
-      AtomicFiles.writeString(cache, GSON.toJson(new WarmEvaluation(weightsHash(warmModel), results)));
+      AtomicFiles.writeString(cache, GSON.toJson(new WarmEvaluation(weightsHash(warmModel), splitsHash(splits),
+          results)));
+    }
+  }
+
+  /** SHA-256 of the evaluation splits' names, questions and answers, hex. */
+  static String splitsHash(Splits splits) {
+    java.security.MessageDigest md = sha256();
+    splits.evalSets().forEach((name, set) -> {
+      md.update((name + "\u0000").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      for (ReasoningTask t : set.tasks()) {
+        md.update((t.prompt() + "\u0000" + t.answer() + "\u0000").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      }
+    });
+    return java.util.HexFormat.of().formatHex(md.digest());
+  }
+
+  private static java.security.MessageDigest sha256() {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
     }
   }
 
   /** SHA-256 of a saved policy's weights file(s), hex. */
   static String weightsHash(Path modelDir) throws IOException {
-    java.security.MessageDigest md;
-    try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    java.security.MessageDigest md = sha256();
     try (var files = Files.list(modelDir)) {
       for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")
           || x.getFileName().toString().endsWith(".pt")).sorted().toList()) {
