@@ -72,6 +72,8 @@ public final class DecoderLm implements CausalLm {
   private final DecoderBlock block;
   private final NDArray ropeCos;
   private final NDArray ropeSin;
+  /** 1/sqrt(head size), made once: engine-owned so autograd may keep it (see {@link Scalars}). */
+  private final NDArray attentionScale;
   private final Parameter[][] layerParams;
   private final Parameter wte;
   private final Parameter wpe;
@@ -111,6 +113,7 @@ public final class DecoderLm implements CausalLm {
       float[][] tables = ropeTables(config);
       this.ropeCos = manager.create(tables[0], new Shape(config.maxLength(), config.headSize() / 2));
       this.ropeSin = manager.create(tables[1], new Shape(config.maxLength(), config.headSize() / 2));
+      this.attentionScale = Scalars.of(manager, 1.0 / Math.sqrt(config.headSize()), DataType.FLOAT32);
       this.wte = block.parameter("wte.weight");
       this.wpe = config.positions() == PositionEncoding.LEARNED ? block.parameter("wpe.weight") : null;
       this.lnfW = block.parameter("ln_f.weight");
@@ -345,7 +348,6 @@ public final class DecoderLm implements CausalLm {
       sin = ex.embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
     }
     Shape headsShape = new Shape(b, t, h, hd);
-    float scale = (float) (1.0 / Math.sqrt(hd));
     Shape ln = new Shape(d);
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
@@ -363,7 +365,7 @@ public final class DecoderLm implements CausalLm {
         k = cache.append(l, 0, k);
         v = cache.append(l, 1, v);
       }
-      NDArray scores = q.mul(Scalars.of(q, scale)).matMul(k.transpose(0, 1, 3, 2)).add(bias);
+      NDArray scores = q.mul(attentionScale).matMul(k.transpose(0, 1, 3, 2)).add(bias);
       NDArray att = scores.softmax(-1);
       if (drop > 0) {
         att = ex.dropout(att, drop, true).singletonOrThrow();

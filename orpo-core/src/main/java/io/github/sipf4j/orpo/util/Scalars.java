@@ -1,6 +1,8 @@
 package io.github.sipf4j.orpo.util;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Scalar operands for arithmetic that autograd records.
@@ -27,9 +29,22 @@ public final class Scalars {
    * @return the scalar, attached to {@code like}'s manager
    */
   public static NDArray of(NDArray like, double value) {
-    try (NDArray wrapped = like.getManager().create(value)) {
+    return of(like.getManager(), value, like.getDataType());
+  }
+
+  /**
+   * Returns a 0-dimensional array holding {@code value} on {@code manager}'s device, whose storage belongs to the
+   * engine; for a constant made once and reused by every forward pass.
+   *
+   * @param manager the manager that owns the result
+   * @param value the value
+   * @param type the data type
+   * @return the scalar
+   */
+  public static NDArray of(NDManager manager, double value, DataType type) {
+    try (NDArray wrapped = manager.create(value)) {
       // A real conversion or copy: the result is allocated by the engine, not a view of the Java buffer.
-      return wrapped.toType(like.getDataType(), true).toDevice(like.getDevice(), false);
+      return wrapped.toType(type, true);
     }
   }
 }
