@@ -42,6 +42,11 @@ public final class PresetOverrides {
   @Option(names = "--lambda", description = "Override ORPO's lambda.")
   Float lambda;
 
+  @Option(names = "--flawed-first", arity = "0..1", fallbackValue = "true",
+      description = "SIPF pairs reject correct-but-flawed rationales before incorrect ones (true) or the lowest reward "
+          + "first (false).")
+  Boolean flawedFirst;
+
   /** Creates the options; picocli fills them in. */
   public PresetOverrides() {}
 
@@ -56,7 +61,8 @@ public final class PresetOverrides {
         or(goldReplay, p.goldReplay()), or(questions, p.questionsPerIteration()), or(samples, p.samplesPerQuestion()),
         p.rolloutsPerStep(), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
         p.prmEpochs(), or(iterations, p.iterations()), lr == null ? p.orpoLr() : lr, lambda == null ? p.lambda()
-        : lambda, or(policySteps, p.orpoMaxSteps()), or(sftSteps, p.sftSteps()), p.evalTasks(), p.maxNewTokens());
+        : lambda, or(policySteps, p.orpoMaxSteps()), or(sftSteps, p.sftSteps()), p.evalTasks(), p.maxNewTokens(),
+        flawedFirst == null ? p.preferFlawedRejected() : flawedFirst);
   }
 
   private static int or(Integer v, int dflt) {

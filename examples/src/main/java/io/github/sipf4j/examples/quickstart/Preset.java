@@ -25,6 +25,8 @@ import java.util.Locale;
  * @param sftSteps optimizer steps of the continued-SFT baseline per iteration
  * @param evalTasks tasks per evaluation split
  * @param maxNewTokens the longest rationale sampled
+ * @param preferFlawedRejected SIPF's pairs reject correct-but-flawed rationales before incorrect ones (see
+ *     {@code PairSelectorConfig#preferFlawedRejected})
  */
 public record Preset(
     String name,
@@ -45,7 +47,8 @@ public record Preset(
     int orpoMaxSteps,
     int sftSteps,
     int evalTasks,
-    int maxNewTokens) {
+    int maxNewTokens,
+    boolean preferFlawedRejected) {
 
   /**
    * Checks the sizes.
@@ -91,21 +94,21 @@ public record Preset(
 
   /** Seconds on a 2-core machine: the whole method on a toy budget, for tests and a first look. */
   public static final Preset TINY = new Preset("tiny", 64, 30, 2e-3f, 24, 8, 16, 2, 2, 24, false, 1, 1, 1e-4f, 0.1f, 4,
-      4, 16, 96);
+      4, 16, 96, false);
 
   /**
    * The default: an SFT warm start (1,500 steps), two SIPF iterations with Monte-Carlo step rewards and evaluation,
    * about 13 minutes on a 2-core machine.
    */
   public static final Preset DEFAULT = new Preset("default", 2000, 1500, 2e-3f, 1600, 400, 800, 4, 4, 600, true, 3,
-      2, 3e-4f, 0.1f, 100, 300, 200, 200);
+      2, 3e-4f, 0.1f, 100, 300, 200, 200, false);
 
   /**
    * The experiment's size: the warm start of the calibration (2,000 steps, about 33% in domain, close to the paper's
    * 31.5% SFT start on GSM8K), two iterations, 250 tasks per evaluation split.
    */
   public static final Preset EXPERIMENT = new Preset("experiment", 2000, 2000, 2e-3f, 2400, 400, 800, 4, 4, 600,
-      true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200);
+      true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200, false);
 
   /**
    * Returns the built-in presets.
@@ -136,8 +139,8 @@ public record Preset(
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%s (gold %d, warm %d steps, pool %d + replay %d, %d questions x %d samples per "
-        + "iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps)", name, goldExamples, warmSteps,
+        + "iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps%s)", name, goldExamples, warmSteps,
         poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion, rolloutsPerStep, iterations, orpoLr,
-        orpoMaxSteps, lambda, sftSteps);
+        orpoMaxSteps, lambda, sftSteps, preferFlawedRejected ? ", flawed-first pairs" : "");
   }
 }

@@ -22,6 +22,8 @@ import io.github.sipf4j.prm.iterate.PolicyEvaluator;
 import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
 import io.github.sipf4j.prm.iterate.SelfIterativeResult;
 import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.process.PairSelector;
+import io.github.sipf4j.prm.process.PairSelectorConfig;
 import io.github.sipf4j.prm.process.PrmTrainerConfig;
 import io.github.sipf4j.prm.process.SimulatorConfig;
 import io.github.sipf4j.prm.synthetic.SyntheticSplit;
@@ -230,6 +232,8 @@ public final class Quickstart {
               .optimizer(OptimizerConfig.builder().learningRate(5e-4f).warmupSteps(10).build()).build())
           .training(PolicyTrainingConfig.builder().lambda(p.lambda()).learningRate(p.orpoLr())
               .maxSteps(p.orpoMaxSteps()).epochs(50).build())
+          .pairSelector(new PairSelector(PairSelectorConfig.builder()
+              .preferFlawedRejected(m == Method.SIPF && p.preferFlawedRejected()).build()))
           .iterations(p.iterations()).workDir(workDir).seed(seed).progress(progress)
           .mode(switch (m) {
             case RFT -> FeedbackMode.RFT;

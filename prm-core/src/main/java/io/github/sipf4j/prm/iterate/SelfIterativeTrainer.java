@@ -879,6 +879,7 @@ public final class SelfIterativeTrainer {
     m.put("aggregation", aggregationName);
     m.put("pair_margin", pairSelector.config().margin());
     m.put("pairs_per_question", pairSelector.config().maxPairsPerQuestion());
+    m.put("prefer_flawed_rejected", pairSelector.config().preferFlawedRejected());
     m.put("gold_rationales", useGoldRationales);
     m.put("accumulate", accumulate);
     m.put("lambda", (double) training.lambda());

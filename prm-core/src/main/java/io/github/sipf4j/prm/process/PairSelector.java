@@ -19,7 +19,9 @@ import java.util.Locale;
  *       digit make the most instructive pair.</li>
  *   <li><b>Candidates.</b> Chosen: verified correct, by decreasing reward. Rejected: incorrect ones, plus correct
  *       ones when {@link PairSelectorConfig#allowCorrectRejected()} (correct but flawed, which only process feedback
- *       can tell), by increasing reward (ties: incorrect first, then input order).</li>
+ *       can tell), by increasing reward (ties: incorrect first, then input order). With
+ *       {@link PairSelectorConfig#preferFlawedRejected()} the correct ones come first (each group by increasing
+ *       reward).</li>
  *   <li><b>Pairing.</b> The best remaining chosen is paired with the worst remaining rejected whose reward is at
  *       least η below it (\( r_w - r_l \ge \eta \), up to 1e-9 for rounding), until
  *       {@link PairSelectorConfig#maxPairsPerQuestion()} pairs exist. A rationale plays one role only; without
@@ -87,9 +89,12 @@ public final class PairSelector {
       }
     }
     // kept is ordered by decreasing reward, ties by index, so chosen already is; rejected needs increasing reward.
-    rejected.sort(Comparator.<Integer>comparingDouble(i -> rationales.get(i).reward())
+    Comparator<Integer> byReward = Comparator.<Integer>comparingDouble(i -> rationales.get(i).reward())
         .thenComparing(i -> rationales.get(i).correct())
-        .thenComparingInt(i -> i));
+        .thenComparingInt(i -> i);
+    rejected.sort(config.preferFlawedRejected()
+        ? Comparator.<Integer, Boolean>comparing(i -> !rationales.get(i).correct()).thenComparing(byReward)
+        : byReward);
     boolean[] used = new boolean[rationales.size()];
     List<SelectedPair> out = new ArrayList<>();
     for (int c : chosen) {

@@ -21,6 +21,10 @@ import com.google.common.base.Preconditions;
  *   <li>{@code nearDuplicateSimilarity} 0.9: two rationales with the same outcome are duplicates when their
  *       normalised texts (whitespace removed, lower-cased) are identical or have a similarity
  *       \( 1 - \mathrm{lev}(a, b) / \max(|a|, |b|) \) of at least this; 1 keeps all but identical ones.</li>
+ *   <li>{@code preferFlawedRejected} false: rejected candidates are tried from the lowest reward up, so the best
+ *       chosen rationale usually meets a wrong answer. When true, correct-but-flawed rationales (correct answer,
+ *       reward at least η below the chosen one) are tried before incorrect ones: the pairs that only process feedback
+ *       can make come first instead of being crowded out by the cap. Requires {@code allowCorrectRejected}.</li>
  * </ul>
  *
  * @param margin the minimum reward gap \( r_w - r_l \ge \eta \)
@@ -28,13 +32,15 @@ import com.google.common.base.Preconditions;
  * @param allowCorrectRejected whether a correct rationale may be the rejected side
  * @param allowChosenReuse whether the same chosen rationale may appear in several pairs
  * @param nearDuplicateSimilarity the normalised edit similarity at or above which two rationales are duplicates
+ * @param preferFlawedRejected whether correct-but-flawed rationales are rejected before incorrect ones
  */
 public record PairSelectorConfig(
     double margin,
     int maxPairsPerQuestion,
     boolean allowCorrectRejected,
     boolean allowChosenReuse,
-    double nearDuplicateSimilarity) {
+    double nearDuplicateSimilarity,
+    boolean preferFlawedRejected) {
 
   /**
    * Validates the configuration.
@@ -44,6 +50,7 @@ public record PairSelectorConfig(
    * @param allowCorrectRejected the {@code allowCorrectRejected} component (see the record)
    * @param allowChosenReuse the {@code allowChosenReuse} component (see the record)
    * @param nearDuplicateSimilarity the {@code nearDuplicateSimilarity} component (see the record)
+   * @param preferFlawedRejected the {@code preferFlawedRejected} component (see the record)
    */
   public PairSelectorConfig {
     Preconditions.checkArgument(margin >= 0 && Double.isFinite(margin), "margin must be >= 0, got %s", margin);
@@ -51,6 +58,8 @@ public record PairSelectorConfig(
         maxPairsPerQuestion);
     Preconditions.checkArgument(nearDuplicateSimilarity > 0 && nearDuplicateSimilarity <= 1,
         "nearDuplicateSimilarity must be in (0, 1], got %s", nearDuplicateSimilarity);
+    Preconditions.checkArgument(!preferFlawedRejected || allowCorrectRejected,
+        "preferFlawedRejected needs allowCorrectRejected: a correct rationale cannot be rejected otherwise");
   }
 
   /**
@@ -69,6 +78,7 @@ public record PairSelectorConfig(
     private boolean allowCorrectRejected = true;
     private boolean allowChosenReuse = false;
     private double nearDuplicateSimilarity = 0.9;
+    private boolean preferFlawedRejected = false;
 
     private Builder() {}
 
@@ -128,13 +138,24 @@ public record PairSelectorConfig(
     }
 
     /**
+     * Sets whether correct-but-flawed rationales are tried as the rejected side before incorrect ones.
+     *
+     * @param v true to pair chosen rationales with flawed correct ones first
+     * @return this builder
+     */
+    public Builder preferFlawedRejected(boolean v) {
+      preferFlawedRejected = v;
+      return this;
+    }
+
+    /**
      * Validates and builds the configuration.
      *
      * @return the configuration
      */
     public PairSelectorConfig build() {
       return new PairSelectorConfig(margin, maxPairsPerQuestion, allowCorrectRejected, allowChosenReuse,
-          nearDuplicateSimilarity);
+          nearDuplicateSimilarity, preferFlawedRejected);
     }
   }
 }

@@ -70,6 +70,25 @@ class PairSelectorTest {
   }
 
   @Test
+  void flawedCorrectRationalesCanBeRejectedFirst() {
+    List<ScoredRationale> in = List.of(r("gold", true, 1.0), r("clean", true, 0.95), r("lucky", true, 0.4),
+        r("X", false, 0.0), r("Y", false, 0.1));
+    // By default the best chosen meets the worst rejected, and the flawed one is left out by the cap.
+    assertEquals(List.of("gold>X", "clean>Y"), texts(PairSelector.withDefaults().select("P", in)));
+    PairSelector flawedFirst = new PairSelector(PairSelectorConfig.builder().preferFlawedRejected(true).build());
+    List<SelectedPair> pairs = flawedFirst.select("P", in);
+    assertEquals(List.of("gold>lucky", "clean>X"), texts(pairs));
+    assertTrue(pairs.get(0).rejectedCorrect());
+    assertFalse(pairs.get(1).rejectedCorrect());
+    // clean (0.95) is within the margin of gold (1.0): a correct rationale is only rejected below the margin.
+    assertEquals(List.of("gold>X", "clean>Y"),
+        texts(flawedFirst.select("P", List.of(in.get(0), in.get(1), in.get(3), in.get(4)))));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PairSelectorConfig.builder()
+        .preferFlawedRejected(true).allowCorrectRejected(false).build());
+    assertTrue(e.getMessage().contains("allowCorrectRejected"), e.getMessage());
+  }
+
+  @Test
   void duplicatesAreMergedWithinAnOutcomeOnly() {
     List<ScoredRationale> in = List.of(
         r("3+4=7\n7*2=14\n", true, 0.9),
@@ -121,8 +140,10 @@ class PairSelectorTest {
     for (int i = 0; i < n; i++) {
       in.add(r("r" + rnd.nextInt(6) + "\n" + "step" + i, rnd.nextBoolean(), Math.round(rnd.nextDouble() * 10) / 10.0));
     }
+    boolean correctRejected = rnd.nextBoolean();
     PairSelectorConfig cfg = PairSelectorConfig.builder().margin(rnd.nextInt(4) / 10.0)
-        .maxPairsPerQuestion(1 + rnd.nextInt(3)).allowCorrectRejected(rnd.nextBoolean()).build();
+        .maxPairsPerQuestion(1 + rnd.nextInt(3)).allowCorrectRejected(correctRejected)
+        .preferFlawedRejected(correctRejected && rnd.nextBoolean()).build();
     List<SelectedPair> pairs = new PairSelector(cfg).select("P", in);
     assertEquals(pairs, new PairSelector(cfg).select("P", in), "seed " + seed + ": not deterministic");
     assertTrue(pairs.size() <= cfg.maxPairsPerQuestion(), "seed " + seed);
@@ -132,6 +153,17 @@ class PairSelectorTest {
       assertTrue(cfg.allowCorrectRejected() || !p.rejectedCorrect(), "seed " + seed);
       assertTrue(in.stream().anyMatch(x -> x.text().equals(p.pair().chosen()) && x.correct()), "seed " + seed);
       assertTrue(used.add(p.pair().chosen()) && used.add(p.pair().rejected()), "seed " + seed + ": reused");
+    }
+    if (cfg.preferFlawedRejected()) {
+      // A wrong rationale is only rejected when no unused correct one was far enough below that pair's chosen one.
+      for (SelectedPair p : pairs) {
+        for (int i : new PairSelector(cfg).deduplicate(in)) {
+          ScoredRationale x = in.get(i);
+          assertFalse(!p.rejectedCorrect() && x.correct() && !used.contains(x.text())
+              && p.chosenReward() - x.reward() >= cfg.margin() - 1e-9, "seed " + seed + ": " + x.text()
+              + " should have been rejected before " + p.pair().rejected());
+        }
+      }
     }
   }
 }
