@@ -39,6 +39,9 @@ public final class PresetOverrides {
   @Option(names = "--samples", description = "Override the samples per question.")
   Integer samples;
 
+  @Option(names = "--rollouts", description = "Override K, the Monte-Carlo completions per step prefix.")
+  Integer rollouts;
+
   @Option(names = "--lambda", description = "Override ORPO's lambda.")
   Float lambda;
 
@@ -59,7 +62,7 @@ public final class PresetOverrides {
   public Preset apply(Preset p) {
     return new Preset(p.name(), or(gold, p.goldExamples()), or(warmSteps, p.warmSteps()), p.warmLr(), p.poolQuestions(),
         or(goldReplay, p.goldReplay()), or(questions, p.questionsPerIteration()), or(samples, p.samplesPerQuestion()),
-        p.rolloutsPerStep(), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
+        or(rollouts, p.rolloutsPerStep()), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
         p.prmEpochs(), or(iterations, p.iterations()), lr == null ? p.orpoLr() : lr, lambda == null ? p.lambda()
         : lambda, or(policySteps, p.orpoMaxSteps()), or(sftSteps, p.sftSteps()), p.evalTasks(), p.maxNewTokens(),
         flawedFirst == null ? p.preferFlawedRejected() : flawedFirst);

@@ -113,10 +113,10 @@ class QuickstartCommandTest {
     PresetOverrides o = new PresetOverrides();
     new picocli.CommandLine(o).parseArgs("--gold", "50", "--warm-steps", "7", "--iterations", "3", "--lr", "2e-4",
         "--policy-steps", "9", "--sft-steps", "11", "--mc-rewards", "--gold-replay", "5", "--questions", "0",
-        "--samples", "6", "--lambda", "0.25", "--flawed-first");
+        "--samples", "6", "--lambda", "0.25", "--flawed-first", "--rollouts", "8");
     Preset t = Preset.TINY;
     Preset p = o.apply(t);
-    assertEquals(new Preset(t.name(), 50, 7, t.warmLr(), t.poolQuestions(), 5, 0, 6, t.rolloutsPerStep(),
+    assertEquals(new Preset(t.name(), 50, 7, t.warmLr(), t.poolQuestions(), 5, 0, 6, 8,
         t.maxSimulatedSamples(), true, t.prmEpochs(), 3, 2e-4f, 0.25f, 9, 11, t.evalTasks(), t.maxNewTokens(), true), p);
     assertEquals(t, new PresetOverrides().apply(t));
     PresetOverrides off = new PresetOverrides();
