@@ -861,6 +861,12 @@ public final class SelfIterativeTrainer {
     return d;
   }
 
+  /**
+   * Settings added after runs were already being written, with the value that matches how earlier versions behaved:
+   * a {@code run.json} without the key resumes as if it held this value.
+   */
+  private static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false");
+
   /** The settings that must not change when a run resumes (the iteration count may). */
   Map<String, String> settings() {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -903,8 +909,9 @@ public final class SelfIterativeTrainer {
       Map<String, String> then = RunStore.readJson(file, new TypeToken<LinkedHashMap<String, String>>() {}.getType());
       List<String> differ = new ArrayList<>();
       for (String key : now.keySet()) {
-        if (!Objects.equals(then.get(key), now.get(key))) {
-          differ.add(key + ": " + then.get(key) + " -> " + now.get(key));
+        String old = then.containsKey(key) ? then.get(key) : ADDED_LATER.get(key);
+        if (!Objects.equals(old, now.get(key))) {
+          differ.add(key + ": " + old + " -> " + now.get(key));
         }
       }
       Preconditions.checkState(differ.isEmpty(), "%s holds a run with other settings (%s); use another work "

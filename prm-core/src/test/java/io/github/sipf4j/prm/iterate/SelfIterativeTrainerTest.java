@@ -15,6 +15,8 @@ import io.github.sipf4j.orpo.model.PositionEncoding;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.prm.process.PairSelector;
+import io.github.sipf4j.prm.process.PairSelectorConfig;
 import io.github.sipf4j.prm.process.PrmTrainerConfig;
 import io.github.sipf4j.prm.process.ProcessRewardModel;
 import io.github.sipf4j.prm.process.SimulatorConfig;
@@ -247,6 +249,23 @@ class SelfIterativeTrainerTest {
           .listener(onStart((k, p) -> ran.add(k + ":" + p))).build().run();
       assertEquals(2, r.iterations().size());
       assertTrue(ran.stream().allMatch(s -> s.startsWith("2:")), "only iteration 2 ran: " + ran);
+    }
+  }
+
+  @Test
+  void aRunWrittenBeforeASettingExistedResumesWithItsOldBehaviour(@TempDir Path dir) throws IOException {
+    try (DecoderLm lm = loadInitial()) {
+      tiny(lm, dir, FeedbackMode.OUTCOME).iterations(1).build().run();
+      Path runJson = dir.resolve("run.json");
+      String json = Files.readString(runJson);
+      assertTrue(json.contains("\"prefer_flawed_rejected\": \"false\""), json);
+      Files.writeString(runJson, json.replaceAll("\\s*\"prefer_flawed_rejected\": \"false\",", ""));
+      assertFalse(Files.readString(runJson).contains("prefer_flawed_rejected"));
+      assertEquals(2, tiny(lm, dir, FeedbackMode.OUTCOME).iterations(2).build().run().iterations().size());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> tiny(lm, dir, FeedbackMode.OUTCOME)
+          .iterations(2).pairSelector(new PairSelector(PairSelectorConfig.builder().preferFlawedRejected(true)
+              .build())).build().run());
+      assertTrue(e.getMessage().contains("prefer_flawed_rejected: false -> true"), e.getMessage());
     }
   }
 
