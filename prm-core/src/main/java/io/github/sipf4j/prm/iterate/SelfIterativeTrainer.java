@@ -677,30 +677,35 @@ public final class SelfIterativeTrainer {
   private JsonObject evaluate(int k, Path dir, Path policyDir) throws IOException {
     ensurePolicy(policyDir);
     PolicyEvaluator evaluator = new PolicyEvaluator(policy, tokenizer, template, verifier, sampling);
-    JsonObject s = new JsonObject();
-    JsonObject results = new JsonObject();
+    Map<String, EvalResult> results = new LinkedHashMap<>();
     for (Map.Entry<String, TaskSet> e : evalSets.entrySet()) {
       PolicyEvaluator.Evaluation ev = evaluator.evaluate(e.getKey(), e.getValue());
       RunStore.writeLines(dir.resolve("eval-" + e.getKey() + ".jsonl"), ev.predictions());
       EvalResult r = ev.result();
-      results.add(e.getKey(), RunStore.GSON.toJsonTree(r));
+      results.put(e.getKey(), r);
       LOG.info("iteration {}: {} accuracy {} ({} of {})", k, e.getKey(),
           String.format(Locale.ROOT, "%.3f", r.accuracy()), r.correct(), r.n());
     }
-    RunStore.writeJson(dir.resolve("eval.json"), results);
-    s.add("results", results);
-    return s;
+    return recordEvaluation(dir, results);
   }
 
   /** The baseline phase when the starting policy's evaluation was handed over: record it, decode nothing. */
   private JsonObject recordStartingEvaluation(Path dir) throws IOException {
-    JsonObject results = new JsonObject();
-    evalSets.keySet().forEach(name -> results.add(name, RunStore.GSON.toJsonTree(startingEvaluation.get(name))));
-    RunStore.writeJson(dir.resolve("eval.json"), results);
-    JsonObject s = new JsonObject();
-    s.add("results", results);
+    Map<String, EvalResult> results = new LinkedHashMap<>();
+    evalSets.keySet().forEach(name -> results.put(name, startingEvaluation.get(name)));
+    JsonObject s = recordEvaluation(dir, results);
     s.addProperty("reused", true);
     LOG.info("iteration 0: starting evaluation handed over, not decoded again");
+    return s;
+  }
+
+  /** Writes {@code eval.json} (one result per evaluation set, in order) and returns the phase's summary. */
+  private static JsonObject recordEvaluation(Path dir, Map<String, EvalResult> results) throws IOException {
+    JsonObject json = new JsonObject();
+    results.forEach((name, r) -> json.add(name, RunStore.GSON.toJsonTree(r)));
+    RunStore.writeJson(dir.resolve("eval.json"), json);
+    JsonObject s = new JsonObject();
+    s.add("results", json);
     return s;
   }
 
