@@ -77,6 +77,20 @@ public abstract class AbstractTrainer<E> {
    * @throws IOException if a checkpoint or the metrics cannot be written or read
    */
   public TrainingSummary fit(List<E> examples) throws IOException {
+    return fit(examples, null);
+  }
+
+  /**
+   * Trains on the examples with supervised anchor sequences mixed into every step (see {@link AnchorSet}). With a
+   * work directory holding a checkpoint of the same run, training resumes there, reading the same anchors.
+   *
+   * @param examples the training examples, at least one
+   * @param anchors the anchors, or null for none
+   * @return what the run did
+   * @throws IOException if a checkpoint or the metrics cannot be written or read
+   */
+  public TrainingSummary fit(List<E> examples, AnchorSet anchors) throws IOException {
+    AnchorStream anchorStream = anchors == null ? null : new AnchorStream(anchors, config.seed());
     EpochBatches<E> batches = new EpochBatches<>(examples, config.batchSize(), config.microBatchSize(),
         config.seed());
     long totalSteps = batches.totalSteps(config.epochs(), config.maxSteps());
@@ -110,7 +124,10 @@ public abstract class AbstractTrainer<E> {
       try (ProgressBar bar = new ProgressBar(name(), totalSteps, "step", config.progressBar())) {
         for (long step = firstStep; step < totalSteps; step++) {
           int epoch = batches.epochOf(step);
-          StepResult r = optimizer.step(batches.microBatches(step), objective, terms -> listeners.forEach(l -> l.onMicroBatch(terms)));
+          List<List<E>> micro = batches.microBatches(step);
+          StepResult r = optimizer.step(micro,
+              anchorStream == null ? objective : anchorStream.wrap(objective, model, step, micro.size()),
+              terms -> listeners.forEach(l -> l.onMicroBatch(terms)));
           tokens += r.tokens();
           if (first == null) {
             first = r.metrics();

@@ -43,6 +43,24 @@ public final class SftTrainer extends AbstractTrainer<EncodedSequence> {
     this.scope = scope;
   }
 
+  /**
+   * Returns the mean token NLL of a batch: \( -\frac{1}{|M|}\sum_{t \in M} \log p(y_t) \) over the tokens {@code M}
+   * that the scope selects.
+   *
+   * @param logits the batch's logits, aligned with its labels
+   * @param b the batch
+   * @param scope which tokens count
+   * @return the scalar NLL, with gradients when the logits have them
+   */
+  static NDArray meanNll(NDArray logits, TokenBatch b, NllScope scope) {
+    NDArray mask = mask(b, scope);
+    return SequenceLogProbs.tokens(logits, b.labels()).mul(mask).sum().div(mask.sum().maximum(1)).neg();
+  }
+
+  private static NDArray mask(TokenBatch b, NllScope scope) {
+    return scope == NllScope.RESPONSE ? b.responseMask() : b.tokenMask();
+  }
+
   @Override
   protected String name() {
     return "sft";
@@ -53,10 +71,9 @@ public final class SftTrainer extends AbstractTrainer<EncodedSequence> {
     return (batch, manager) -> {
       TokenBatch b = TokenBatch.collate(batch, padId, manager);
       NDArray logits = model.forward(b.inputIds(), b.attentionMask(), true);
-      NDArray mask = scope == NllScope.RESPONSE ? b.responseMask() : b.tokenMask();
-      NDArray tokenLogps = SequenceLogProbs.tokens(logits, b.labels());
+      NDArray mask = mask(b, scope);
       NDArray count = mask.sum().maximum(1);
-      NDArray loss = tokenLogps.mul(mask).sum().div(count).neg();
+      NDArray loss = meanNll(logits, b, scope);
       NDArray correct = logits.argMax(2).eq(b.labels()).toType(DataType.FLOAT32, false).mul(mask).sum().div(count);
       NDArray metrics = NDArrays.stack(new NDList(loss, correct));
       long tokens = batch.stream().mapToLong(s -> s.length() - 1).sum();
