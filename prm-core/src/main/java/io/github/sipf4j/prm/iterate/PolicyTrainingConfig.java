@@ -13,7 +13,7 @@ import io.github.sipf4j.orpo.train.OptimizerConfig;
  * {@code nllScope} {@link NllScope#RESPONSE}, {@code batchSize} 16 pairs, {@code microBatchSize} 16, {@code epochs} 1
  * over the accumulated data, {@code maxSteps} 0 (no cap), {@code optimizer} AdamW at learning rate 1e-4 with 10
  * warm-up steps and cosine decay to 10% (the calibration found 3e-4 on the model's own samples harmful, 1e-4
- * helpful), {@code checkpointEverySteps} 50.
+ * helpful), {@code checkpointEverySteps} 50, {@code anchorsPerStep} 0 (no anchors) and {@code anchorWeight} 1.
  *
  * @param lambda λ, the weight of the odds-ratio term; 0 trains on the chosen rationales' NLL alone
  * @param nllScope which tokens the NLL term covers
@@ -24,6 +24,9 @@ import io.github.sipf4j.orpo.train.OptimizerConfig;
  * @param optimizer learning rate, schedule, clipping and weight decay
  * @param checkpointEverySteps how often the training phase checkpoints (it also does at each epoch's end), so a run
  *     killed during training resumes from the last checkpoint
+ * @param anchorsPerStep gold rationales of the trainer's anchor tasks mixed into every optimizer step as NLL-only
+ *     examples (an {@link io.github.sipf4j.orpo.train.AnchorSet}), 0 for none
+ * @param anchorWeight the weight of the anchors' NLL in the loss
  */
 public record PolicyTrainingConfig(
     float lambda,
@@ -33,7 +36,9 @@ public record PolicyTrainingConfig(
     int epochs,
     long maxSteps,
     OptimizerConfig optimizer,
-    int checkpointEverySteps) {
+    int checkpointEverySteps,
+    int anchorsPerStep,
+    float anchorWeight) {
 
   /**
    * Validates the settings.
@@ -46,6 +51,8 @@ public record PolicyTrainingConfig(
    * @param maxSteps the {@code maxSteps} component (see the record)
    * @param optimizer the {@code optimizer} component (see the record)
    * @param checkpointEverySteps the {@code checkpointEverySteps} component (see the record)
+   * @param anchorsPerStep the {@code anchorsPerStep} component (see the record)
+   * @param anchorWeight the {@code anchorWeight} component (see the record)
    */
   public PolicyTrainingConfig {
     Preconditions.checkArgument(lambda >= 0 && Float.isFinite(lambda), "lambda must be >= 0, got %s", lambda);
@@ -58,6 +65,9 @@ public record PolicyTrainingConfig(
     Preconditions.checkNotNull(optimizer, "optimizer");
     Preconditions.checkArgument(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got %s",
         checkpointEverySteps);
+    Preconditions.checkArgument(anchorsPerStep >= 0, "anchorsPerStep must be >= 0, got %s", anchorsPerStep);
+    Preconditions.checkArgument(anchorWeight > 0 && Float.isFinite(anchorWeight),
+        "anchorWeight must be finite and > 0, got %s", anchorWeight);
   }
 
   /**
@@ -76,7 +86,8 @@ public record PolicyTrainingConfig(
    */
   public Builder toBuilder() {
     return new Builder().lambda(lambda).nllScope(nllScope).batchSize(batchSize).microBatchSize(microBatchSize)
-        .epochs(epochs).maxSteps(maxSteps).optimizer(optimizer).checkpointEverySteps(checkpointEverySteps);
+        .epochs(epochs).maxSteps(maxSteps).optimizer(optimizer).checkpointEverySteps(checkpointEverySteps)
+        .anchorsPerStep(anchorsPerStep).anchorWeight(anchorWeight);
   }
 
   /** Builds a {@link PolicyTrainingConfig}; see the record for the defaults. */
@@ -90,6 +101,8 @@ public record PolicyTrainingConfig(
     private OptimizerConfig optimizer = OptimizerConfig.builder().learningRate(1e-4f).warmupSteps(10)
         .minLrRatio(0.1f).build();
     private int checkpointEverySteps = 50;
+    private int anchorsPerStep = 0;
+    private float anchorWeight = 1f;
 
     private Builder() {}
 
@@ -193,6 +206,29 @@ public record PolicyTrainingConfig(
     }
 
     /**
+     * Sets how many gold rationales of the anchor tasks join every optimizer step as NLL-only examples (needs
+     * {@code SelfIterativeTrainer.Builder#anchorTasks}).
+     *
+     * @param v anchors per step, 0 for none
+     * @return this builder
+     */
+    public Builder anchorsPerStep(int v) {
+      anchorsPerStep = v;
+      return this;
+    }
+
+    /**
+     * Sets the weight of the anchors' NLL in the loss.
+     *
+     * @param v the weight, finite and positive
+     * @return this builder
+     */
+    public Builder anchorWeight(float v) {
+      anchorWeight = v;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
@@ -200,7 +236,7 @@ public record PolicyTrainingConfig(
      */
     public PolicyTrainingConfig build() {
       return new PolicyTrainingConfig(lambda, nllScope, batchSize, microBatchSize < 0 ? batchSize : microBatchSize,
-          epochs, maxSteps, optimizer, checkpointEverySteps);
+          epochs, maxSteps, optimizer, checkpointEverySteps, anchorsPerStep, anchorWeight);
     }
   }
 }

@@ -17,6 +17,7 @@ import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceEncoder;
 import io.github.sipf4j.orpo.text.SequenceTooLongException;
 import io.github.sipf4j.orpo.text.TextTokenizer;
+import io.github.sipf4j.orpo.train.AnchorSet;
 import io.github.sipf4j.orpo.train.OrpoTrainer;
 import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
@@ -142,6 +143,7 @@ public final class SelfIterativeTrainer {
   private final String aggregationName;
   private final PairSelector pairSelector;
   private final boolean useGoldRationales;
+  private final TaskSet anchorTasks;
   private final boolean accumulate;
   private final PolicyTrainingConfig training;
   private final int iterations;
@@ -178,6 +180,7 @@ public final class SelfIterativeTrainer {
     this.aggregationName = b.aggregationName;
     this.pairSelector = b.pairSelector;
     this.useGoldRationales = b.useGoldRationales;
+    this.anchorTasks = b.anchorTasks;
     this.accumulate = b.accumulate;
     this.training = b.training;
     this.iterations = b.iterations;
@@ -647,14 +650,14 @@ public final class SelfIterativeTrainer {
       }
       examples = seqs.size();
       if (!seqs.isEmpty()) {
-        summary = new SftTrainer(policy, cfg, tokenizer.padId(), training.nllScope()).fit(seqs);
+        summary = new SftTrainer(policy, cfg, tokenizer.padId(), training.nllScope()).fit(seqs, anchors());
       }
     } else {
       var pairs = OrpoTrainer.encode(PreferenceJsonl.read(data), encoder);
       examples = pairs.size();
       if (!pairs.isEmpty()) {
         OrpoLoss loss = OrpoLoss.builder().lambda(training.lambda()).nllScope(training.nllScope()).build();
-        summary = new OrpoTrainer(policy, cfg, loss, tokenizer.padId()).fit(pairs);
+        summary = new OrpoTrainer(policy, cfg, loss, tokenizer.padId()).fit(pairs, anchors());
       }
     }
     if (summary == null) {
@@ -672,6 +675,27 @@ public final class SelfIterativeTrainer {
     lastEpoch.forEach(metrics::addProperty);
     s.add("last_epoch", metrics);
     return s;
+  }
+
+  /** The anchor tasks' gold rationales, encoded, or null without anchors. */
+  private AnchorSet anchors() {
+    if (training.anchorsPerStep() == 0) {
+      return null;
+    }
+    List<EncodedSequence> seqs = new ArrayList<>();
+    for (ReasoningTask t : anchorTasks.tasks()) {
+      if (!t.goldSteps().isEmpty()) {
+        try {
+          seqs.add(encoder.encode(template.format(t.prompt()), t.goldRationale()));
+        } catch (SequenceTooLongException e) {
+          LOG.warn("anchor task '{}' left out: {}", t.id(), e.getMessage());
+        }
+      }
+    }
+    Preconditions.checkState(!seqs.isEmpty(), "no gold rationale of the anchor tasks (%s) fits the policy's %s "
+        + "tokens", anchorTasks.name(), policy.maxLength());
+    return new AnchorSet(seqs, training.anchorsPerStep(), training.anchorWeight(), training.nllScope(),
+        tokenizer.padId());
   }
 
   private JsonObject evaluate(int k, Path dir, Path policyDir) throws IOException {
@@ -870,7 +894,8 @@ public final class SelfIterativeTrainer {
    * Settings added after runs were already being written, with the value that matches how earlier versions behaved:
    * a {@code run.json} without the key resumes as if it held this value.
    */
-  private static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false");
+  private static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false",
+      "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0");
 
   /** The settings that must not change when a run resumes (the iteration count may). */
   Map<String, String> settings() {
@@ -891,6 +916,7 @@ public final class SelfIterativeTrainer {
     m.put("pair_margin", pairSelector.config().margin());
     m.put("pairs_per_question", pairSelector.config().maxPairsPerQuestion());
     m.put("prefer_flawed_rejected", pairSelector.config().preferFlawedRejected());
+    m.put("min_chosen_reward", pairSelector.config().minChosenReward());
     m.put("gold_rationales", useGoldRationales);
     m.put("accumulate", accumulate);
     m.put("lambda", (double) training.lambda());
@@ -899,6 +925,9 @@ public final class SelfIterativeTrainer {
     m.put("max_steps", training.maxSteps());
     m.put("batch_size", training.batchSize());
     m.put("nll_scope", training.nllScope().name());
+    m.put("anchor_tasks", anchorTasks == null ? "none" : anchorTasks.name() + " (" + anchorTasks.size() + ")");
+    m.put("anchors_per_step", training.anchorsPerStep());
+    m.put("anchor_weight", (double) training.anchorWeight());
     m.put("seed", seed);
     m.put("template", template.format("{question}"));
     Map<String, String> out = new LinkedHashMap<>();
@@ -977,6 +1006,7 @@ public final class SelfIterativeTrainer {
     private String aggregationName = "mean";
     private PairSelector pairSelector = PairSelector.withDefaults();
     private boolean useGoldRationales = true;
+    private TaskSet anchorTasks;
     private boolean accumulate = true;
     private PolicyTrainingConfig training = PolicyTrainingConfig.builder().build();
     private int iterations = DEFAULT_ITERATIONS;
@@ -1253,6 +1283,21 @@ public final class SelfIterativeTrainer {
     }
 
     /**
+     * Sets the tasks whose gold rationales anchor policy training: each optimizer step of every iteration also reads
+     * {@link PolicyTrainingConfig#anchorsPerStep()} of them as NLL-only examples (see
+     * {@link io.github.sipf4j.orpo.train.AnchorSet}), for every feedback mode. Typically the SFT warm start's
+     * labelled set, so that training on the model's own samples keeps the gold data in view. Default: none; with
+     * anchor tasks, {@code anchorsPerStep} must be positive, and the reverse.
+     *
+     * @param v tasks with gold steps (tasks without are left out), or null for none
+     * @return this builder
+     */
+    public Builder anchorTasks(TaskSet v) {
+      anchorTasks = v;
+      return this;
+    }
+
+    /**
      * Sets whether each iteration trains on the pairs of all iterations so far (\( D_{k+1} = D_k \cup \text{new}
      * \), default true) or on its own pairs only.
      *
@@ -1429,6 +1474,16 @@ public final class SelfIterativeTrainer {
       if (mode != FeedbackMode.PROCESS && rewardSource != RewardSource.LEARNED) {
         problems.add("rewardModel(...) and monteCarloRewards(...) apply to FeedbackMode.PROCESS only; the mode is "
             + mode);
+      }
+      int anchorsPerStep = training == null ? 0 : training.anchorsPerStep();
+      long goldAnchors = anchorTasks == null ? 0
+          : anchorTasks.tasks().stream().filter(t -> !t.goldSteps().isEmpty()).count();
+      if (anchorsPerStep > 0 && goldAnchors == 0) {
+        problems.add("training.anchorsPerStep is " + anchorsPerStep + " but no anchor task has gold steps: call "
+            + "anchorTasks(TaskSet) with labelled tasks");
+      } else if (anchorsPerStep == 0 && anchorTasks != null) {
+        problems.add("anchorTasks(" + anchorTasks.name() + ") is set but training.anchorsPerStep is 0: set it "
+            + "positive, or leave the anchor tasks out");
       }
       if (policy != null && tokenizer != null) {
         if (tokenizer.vocabSize() > policy.vocabSize()) {

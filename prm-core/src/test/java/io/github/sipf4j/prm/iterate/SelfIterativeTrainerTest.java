@@ -259,13 +259,49 @@ class SelfIterativeTrainerTest {
       Path runJson = dir.resolve("run.json");
       String json = Files.readString(runJson);
       assertTrue(json.contains("\"prefer_flawed_rejected\": \"false\""), json);
-      Files.writeString(runJson, json.replaceAll("\\s*\"prefer_flawed_rejected\": \"false\",", ""));
+      assertTrue(json.contains("\"anchors_per_step\": \"0\""), json);
+      Files.writeString(runJson, json.replaceAll("\\s*\"prefer_flawed_rejected\": \"false\",", "")
+          .replaceAll("\\s*\"anchor_tasks\": \"none\",", "").replaceAll("\\s*\"anchors_per_step\": \"0\",", "")
+          .replaceAll("\\s*\"anchor_weight\": \"1.0\",", "")
+          .replaceAll("\\s*\"min_chosen_reward\": \"0.0\",", ""));
+      assertFalse(Files.readString(runJson).contains("min_chosen_reward"));
       assertFalse(Files.readString(runJson).contains("prefer_flawed_rejected"));
+      assertFalse(Files.readString(runJson).contains("anchor"));
       assertEquals(2, tiny(lm, dir, FeedbackMode.OUTCOME).iterations(2).build().run().iterations().size());
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> tiny(lm, dir, FeedbackMode.OUTCOME)
           .iterations(2).pairSelector(new PairSelector(PairSelectorConfig.builder().preferFlawedRejected(true)
               .build())).build().run());
       assertTrue(e.getMessage().contains("prefer_flawed_rejected: false -> true"), e.getMessage());
+    }
+  }
+
+  /** Anchored runs (every mode trains the same way) read gold rationales at every policy step and record it. */
+  @ParameterizedTest
+  @EnumSource(value = FeedbackMode.class, names = {"OUTCOME", "RFT"})
+  void anchorTasksJoinEveryPolicyStep(FeedbackMode mode, @TempDir Path dir) throws IOException {
+    try (DecoderLm lm = loadInitial()) {
+      SelfIterativeTrainer t = tiny(lm, dir, mode).iterations(1).anchorTasks(train)
+          .training(PolicyTrainingConfig.builder().batchSize(4).epochs(1).learningRate(1e-3f).anchorsPerStep(3)
+              .anchorWeight(0.5f).build()).build();
+      SelfIterativeResult r = t.run();
+      assertTrue(r.last().policySteps() > 0);
+      List<String> rows = Files.readAllLines(t.iterationDir(1).resolve("train")
+          .resolve((mode == FeedbackMode.RFT ? "sft" : "orpo") + "-metrics.csv"));
+      List<String> header = List.of(rows.get(0).split(","));
+      int col = header.indexOf("anchor_nll");
+      assertTrue(col >= 0, "anchor_nll column in " + header);
+      assertEquals(r.last().policySteps() + 1, rows.size());
+      for (String row : rows.subList(1, rows.size())) {
+        double v = Double.parseDouble(row.split(",")[col]);
+        assertTrue(Double.isFinite(v) && v > 0, row);
+      }
+      String json = Files.readString(dir.resolve("run.json"));
+      assertTrue(json.contains("\"anchor_tasks\": \"tiny-train (6)\""), json);
+      assertTrue(json.contains("\"anchors_per_step\": \"3\""), json);
+      assertTrue(json.contains("\"anchor_weight\": \"0.5\""), json);
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> tiny(lm, dir, mode).iterations(2)
+          .build().run());
+      assertTrue(e.getMessage().contains("anchors_per_step: 3 -> 0"), e.getMessage());
     }
   }
 
@@ -338,7 +374,14 @@ class SelfIterativeTrainerTest {
             "must be named so and count its"),
         Arguments.of("prompt too long", (Consumer<SelfIterativeTrainer.Builder>) b -> b.trainTasks(new TaskSet(
             "long", List.of(ReasoningTask.numeric("long-1", "x".repeat(300), "1", List.of())))),
-            "task 0 'long-1'"));
+            "task 0 'long-1'"),
+        Arguments.of("anchors without tasks", (Consumer<SelfIterativeTrainer.Builder>) b -> b.training(
+            PolicyTrainingConfig.builder().anchorsPerStep(4).build()), "no anchor task has gold steps"),
+        Arguments.of("anchor tasks without gold", (Consumer<SelfIterativeTrainer.Builder>) b -> b.training(
+            PolicyTrainingConfig.builder().anchorsPerStep(4).build()).anchorTasks(new TaskSet("answers only",
+            train.tasks().stream().filter(t -> t.goldSteps().isEmpty()).toList())), "no anchor task has gold steps"),
+        Arguments.of("anchor tasks without a count", (Consumer<SelfIterativeTrainer.Builder>) b ->
+            b.anchorTasks(train), "anchorsPerStep is 0"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -351,6 +394,16 @@ class SelfIterativeTrainerTest {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
       assertTrue(e.getMessage().contains(message), e.getMessage());
     }
+  }
+
+  @Test
+  void invalidAnchorSettingsAreRefusedByTheTrainingConfig() {
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> PolicyTrainingConfig.builder().anchorsPerStep(-1)
+        .build()).getMessage().contains("anchorsPerStep must be >= 0"));
+    assertTrue(assertThrows(IllegalArgumentException.class, () -> PolicyTrainingConfig.builder().anchorWeight(0f)
+        .build()).getMessage().contains("anchorWeight must be finite and > 0"));
+    PolicyTrainingConfig c = PolicyTrainingConfig.builder().anchorsPerStep(8).anchorWeight(0.25f).build();
+    assertEquals(c, c.toBuilder().build());
   }
 
   @Test
