@@ -81,6 +81,25 @@ public interface Aggregation {
     };
   }
 
+  /**
+   * Returns a built-in aggregation by name.
+   *
+   * @param name {@code mean}, {@code min}, {@code product} or {@code last}, case-insensitive
+   * @return the aggregation
+   * @throws IllegalArgumentException naming the built-in aggregations
+   */
+  static Aggregation named(String name) {
+    Preconditions.checkNotNull(name, "name");
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "mean" -> mean();
+      case "min" -> min();
+      case "product" -> product();
+      case "last" -> last();
+      default -> throw new IllegalArgumentException("unknown aggregation '" + name
+          + "'; built-in aggregations: mean, min, product, last");
+    };
+  }
+
   private static void check(double[] s) {
     Preconditions.checkNotNull(s, "stepScores");
     Preconditions.checkArgument(s.length > 0, "cannot aggregate the scores of a rationale with no steps");

@@ -81,7 +81,7 @@ public final class PairSelector {
     List<Integer> rejected = new ArrayList<>();
     for (int i : kept) {
       ScoredRationale r = rationales.get(i);
-      if (r.correct()) {
+      if (r.correct() && r.reward() >= config.minChosenReward() - TOLERANCE) {
         chosen.add(i);
       }
       if (!r.correct() || config.allowCorrectRejected()) {

@@ -25,6 +25,10 @@ import com.google.common.base.Preconditions;
  *       chosen rationale usually meets a wrong answer. When true, correct-but-flawed rationales (correct answer,
  *       reward at least η below the chosen one) are tried before incorrect ones: the pairs that only process feedback
  *       can make come first instead of being crowded out by the cap. Requires {@code allowCorrectRejected}.</li>
+ *   <li>{@code minChosenReward} 0: any correct rationale may be chosen. A positive value keeps correct rationales
+ *       whose process reward is below it from the chosen side (they may still be rejected): with noisy step labels,
+ *       a correct answer reached through a wrong step otherwise becomes an NLL target. Outcome rewards are 1 for
+ *       every correct rationale, so only process feedback can make this filter bite.</li>
  * </ul>
  *
  * @param margin the minimum reward gap \( r_w - r_l \ge \eta \)
@@ -33,6 +37,7 @@ import com.google.common.base.Preconditions;
  * @param allowChosenReuse whether the same chosen rationale may appear in several pairs
  * @param nearDuplicateSimilarity the normalised edit similarity at or above which two rationales are duplicates
  * @param preferFlawedRejected whether correct-but-flawed rationales are rejected before incorrect ones
+ * @param minChosenReward the lowest reward a chosen rationale may have, in [0, 1]
  */
 public record PairSelectorConfig(
     double margin,
@@ -40,7 +45,8 @@ public record PairSelectorConfig(
     boolean allowCorrectRejected,
     boolean allowChosenReuse,
     double nearDuplicateSimilarity,
-    boolean preferFlawedRejected) {
+    boolean preferFlawedRejected,
+    double minChosenReward) {
 
   /**
    * Validates the configuration.
@@ -51,6 +57,7 @@ public record PairSelectorConfig(
    * @param allowChosenReuse the {@code allowChosenReuse} component (see the record)
    * @param nearDuplicateSimilarity the {@code nearDuplicateSimilarity} component (see the record)
    * @param preferFlawedRejected the {@code preferFlawedRejected} component (see the record)
+   * @param minChosenReward the {@code minChosenReward} component (see the record)
    */
   public PairSelectorConfig {
     Preconditions.checkArgument(margin >= 0 && Double.isFinite(margin), "margin must be >= 0, got %s", margin);
@@ -60,6 +67,8 @@ public record PairSelectorConfig(
         "nearDuplicateSimilarity must be in (0, 1], got %s", nearDuplicateSimilarity);
     Preconditions.checkArgument(!preferFlawedRejected || allowCorrectRejected,
         "preferFlawedRejected needs allowCorrectRejected: a correct rationale cannot be rejected otherwise");
+    Preconditions.checkArgument(minChosenReward >= 0 && minChosenReward <= 1,
+        "minChosenReward must be in [0, 1], got %s", minChosenReward);
   }
 
   /**
@@ -79,6 +88,7 @@ public record PairSelectorConfig(
     private boolean allowChosenReuse = false;
     private double nearDuplicateSimilarity = 0.9;
     private boolean preferFlawedRejected = false;
+    private double minChosenReward = 0;
 
     private Builder() {}
 
@@ -149,13 +159,24 @@ public record PairSelectorConfig(
     }
 
     /**
+     * Sets the lowest reward a chosen rationale may have.
+     *
+     * @param v the threshold in [0, 1]; 0 lets every correct rationale be chosen
+     * @return this builder
+     */
+    public Builder minChosenReward(double v) {
+      minChosenReward = v;
+      return this;
+    }
+
+    /**
      * Validates and builds the configuration.
      *
      * @return the configuration
      */
     public PairSelectorConfig build() {
       return new PairSelectorConfig(margin, maxPairsPerQuestion, allowCorrectRejected, allowChosenReuse,
-          nearDuplicateSimilarity, preferFlawedRejected);
+          nearDuplicateSimilarity, preferFlawedRejected, minChosenReward);
     }
   }
 }

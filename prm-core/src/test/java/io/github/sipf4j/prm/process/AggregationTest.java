@@ -19,6 +19,17 @@ class AggregationTest {
   }
 
   @Test
+  void builtInsByName() {
+    double[] s = {0.9, 0.5, 0.8};
+    assertEquals(Aggregation.mean().aggregate(s), Aggregation.named("mean").aggregate(s), 0);
+    assertEquals(0.5, Aggregation.named("MIN").aggregate(s), 0);
+    assertEquals(0.36, Aggregation.named("product").aggregate(s), 1e-12);
+    assertEquals(0.8, Aggregation.named("Last").aggregate(s), 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Aggregation.named("median"));
+    assertEquals("unknown aggregation 'median'; built-in aggregations: mean, min, product, last", e.getMessage());
+  }
+
+  @Test
   void emptyInputFailsClearly() {
     for (Aggregation a : List.of(Aggregation.mean(), Aggregation.min(), Aggregation.product(), Aggregation.last())) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.aggregate(new double[0]));

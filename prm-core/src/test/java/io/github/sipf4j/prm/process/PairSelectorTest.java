@@ -89,6 +89,29 @@ class PairSelectorTest {
   }
 
   @Test
+  void aMinimumChosenRewardKeepsLowRewardCorrectRationalesOffTheChosenSide() {
+    List<ScoredRationale> in = List.of(r("clean", true, 0.9), r("lucky", true, 0.5), r("X", false, 0.1),
+        r("Y", false, 0.2));
+    assertEquals(List.of("clean>X", "lucky>Y"), texts(PairSelector.withDefaults().select("P", in)));
+    PairSelector strict = new PairSelector(PairSelectorConfig.builder().minChosenReward(0.75).build());
+    // lucky (0.5) may not be chosen, but it may still be rejected.
+    assertEquals(List.of("clean>X"), texts(strict.select("P", in)));
+    PairSelector strictFlawed = new PairSelector(PairSelectorConfig.builder().minChosenReward(0.75)
+        .preferFlawedRejected(true).build());
+    assertEquals(List.of("clean>lucky"), texts(strictFlawed.select("P", in)));
+    // The threshold is inclusive; a question whose correct rationales all score below it gives no pair.
+    assertEquals(List.of("clean>X"), texts(new PairSelector(PairSelectorConfig.builder().minChosenReward(0.9)
+        .build()).select("P", in)));
+    assertTrue(new PairSelector(PairSelectorConfig.builder().minChosenReward(0.95).build()).select("P", in)
+        .isEmpty());
+    for (double bad : new double[] {-0.1, 1.5, Double.NaN}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> PairSelectorConfig.builder().minChosenReward(bad).build());
+      assertTrue(e.getMessage().contains("minChosenReward must be in [0, 1]"), e.getMessage());
+    }
+  }
+
+  @Test
   void duplicatesAreMergedWithinAnOutcomeOnly() {
     List<ScoredRationale> in = List.of(
         r("3+4=7\n7*2=14\n", true, 0.9),
@@ -143,7 +166,8 @@ class PairSelectorTest {
     boolean correctRejected = rnd.nextBoolean();
     PairSelectorConfig cfg = PairSelectorConfig.builder().margin(rnd.nextInt(4) / 10.0)
         .maxPairsPerQuestion(1 + rnd.nextInt(3)).allowCorrectRejected(correctRejected)
-        .preferFlawedRejected(correctRejected && rnd.nextBoolean()).build();
+        .preferFlawedRejected(correctRejected && rnd.nextBoolean())
+        .minChosenReward(rnd.nextBoolean() ? 0 : rnd.nextInt(11) / 10.0).build();
     List<SelectedPair> pairs = new PairSelector(cfg).select("P", in);
     assertEquals(pairs, new PairSelector(cfg).select("P", in), "seed " + seed + ": not deterministic");
     assertTrue(pairs.size() <= cfg.maxPairsPerQuestion(), "seed " + seed);
@@ -152,6 +176,7 @@ class PairSelectorTest {
       assertTrue(p.margin() >= cfg.margin() - 1e-9, "seed " + seed);
       assertTrue(cfg.allowCorrectRejected() || !p.rejectedCorrect(), "seed " + seed);
       assertTrue(in.stream().anyMatch(x -> x.text().equals(p.pair().chosen()) && x.correct()), "seed " + seed);
+      assertTrue(p.chosenReward() >= cfg.minChosenReward() - 1e-9, "seed " + seed + ": chosen below the minimum");
       assertTrue(used.add(p.pair().chosen()) && used.add(p.pair().rejected()), "seed " + seed + ": reused");
     }
     if (cfg.preferFlawedRejected()) {
