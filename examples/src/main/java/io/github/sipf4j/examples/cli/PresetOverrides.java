@@ -50,6 +50,24 @@ public final class PresetOverrides {
           + "first (false).")
   Boolean flawedFirst;
 
+  @Option(names = "--anchors", description = "Gold rationales of the warm start's set mixed into every policy step of "
+      + "the self-training methods as NLL-only examples (0: none).")
+  Integer anchors;
+
+  @Option(names = "--soft-labels", arity = "0..1", fallbackValue = "true",
+      description = "SIPF's Monte-Carlo step rewards are shares of correct completions (true) or hard labels (false).")
+  Boolean softLabels;
+
+  @Option(names = "--aggregation", description = "How SIPF reduces step scores to a reward: mean, min, product, last.")
+  String aggregation;
+
+  @Option(names = "--min-chosen", description = "The lowest reward a SIPF chosen rationale may have, in [0, 1].")
+  Double minChosen;
+
+  @Option(names = "--checker-rewards", arity = "0..1", fallbackValue = "true",
+      description = "SIPF scores steps with the synthetic task's exact step checker (no simulation).")
+  Boolean checkerRewards;
+
   /** Creates the options; picocli fills them in. */
   public PresetOverrides() {}
 
@@ -65,7 +83,10 @@ public final class PresetOverrides {
         or(rollouts, p.rolloutsPerStep()), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
         p.prmEpochs(), or(iterations, p.iterations()), lr == null ? p.orpoLr() : lr, lambda == null ? p.lambda()
         : lambda, or(policySteps, p.orpoMaxSteps()), or(sftSteps, p.sftSteps()), p.evalTasks(), p.maxNewTokens(),
-        flawedFirst == null ? p.preferFlawedRejected() : flawedFirst);
+        flawedFirst == null ? p.preferFlawedRejected() : flawedFirst, or(anchors, p.anchorsPerStep()),
+        softLabels == null ? p.softLabels() : softLabels, aggregation == null ? p.aggregation() : aggregation,
+        minChosen == null ? p.minChosenReward() : minChosen, checkerRewards == null ? p.checkerRewards()
+        : checkerRewards);
   }
 
   private static int or(Integer v, int dflt) {

@@ -27,6 +27,15 @@ import java.util.Locale;
  * @param maxNewTokens the longest rationale sampled
  * @param preferFlawedRejected SIPF's pairs reject correct-but-flawed rationales before incorrect ones (see
  *     {@code PairSelectorConfig#preferFlawedRejected})
+ * @param anchorsPerStep gold rationales of the warm start's labelled set mixed into every policy-training step as
+ *     NLL-only examples (self-training methods only; 0 for none; see {@code AnchorSet})
+ * @param softLabels with Monte-Carlo step rewards, SIPF scores a step by its share of correct completions instead of
+ *     the hard label (any completion correct)
+ * @param aggregation how SIPF reduces step scores to a reward: mean, min, product or last
+ * @param minChosenReward the lowest reward a SIPF chosen rationale may have (see {@code
+ *     PairSelectorConfig#minChosenReward})
+ * @param checkerRewards SIPF scores steps with the exact {@code SyntheticStepChecker} instead of Monte-Carlo labels or
+ *     a PRM (an upper bound for process feedback on this task; no simulation runs)
  */
 public record Preset(
     String name,
@@ -48,7 +57,12 @@ public record Preset(
     int sftSteps,
     int evalTasks,
     int maxNewTokens,
-    boolean preferFlawedRejected) {
+    boolean preferFlawedRejected,
+    int anchorsPerStep,
+    boolean softLabels,
+    String aggregation,
+    double minChosenReward,
+    boolean checkerRewards) {
 
   /**
    * Checks the sizes.
@@ -69,6 +83,17 @@ public record Preset(
     positive(bad, "SFT steps", sftSteps);
     positive(bad, "evaluation tasks", evalTasks);
     positive(bad, "new tokens", maxNewTokens);
+    try {
+      io.github.sipf4j.prm.process.Aggregation.named(aggregation);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      bad.add(e.getMessage() == null ? "aggregation is required" : e.getMessage());
+    }
+    if (!(minChosenReward >= 0 && minChosenReward <= 1)) {
+      bad.add("minimum chosen reward must be in [0, 1], got " + minChosenReward);
+    }
+    if (anchorsPerStep < 0) {
+      bad.add("anchors per step must be >= 0 (0 = none), got " + anchorsPerStep);
+    }
     if (goldReplay < 0 || goldReplay > goldExamples) {
       bad.add("gold replay must be in 0.." + goldExamples + " (the gold examples), got " + goldReplay);
     }
@@ -94,21 +119,21 @@ public record Preset(
 
   /** Seconds on a 2-core machine: the whole method on a toy budget, for tests and a first look. */
   public static final Preset TINY = new Preset("tiny", 64, 30, 2e-3f, 24, 8, 16, 2, 2, 24, false, 1, 1, 1e-4f, 0.1f, 4,
-      4, 16, 96, false);
+      4, 16, 96, false, 0, false, "mean", 0, false);
 
   /**
    * The default: an SFT warm start (1,500 steps), two SIPF iterations with Monte-Carlo step rewards and evaluation,
    * about 13 minutes on a 2-core machine.
    */
   public static final Preset DEFAULT = new Preset("default", 2000, 1500, 2e-3f, 1600, 400, 800, 4, 4, 600, true, 3,
-      2, 3e-4f, 0.1f, 100, 300, 200, 200, false);
+      2, 3e-4f, 0.1f, 100, 300, 200, 200, false, 0, false, "mean", 0, false);
 
   /**
    * The experiment's size: the warm start of the calibration (2,000 steps, 30-41% in domain by seed, near the paper's
    * 31.5% SFT start on GSM8K), two iterations, 250 tasks per evaluation split.
    */
   public static final Preset EXPERIMENT = new Preset("experiment", 2000, 2000, 2e-3f, 2400, 400, 800, 4, 4, 600,
-      true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200, false);
+      true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200, false, 0, false, "mean", 0, false);
 
   /**
    * Returns the built-in presets.
@@ -139,8 +164,12 @@ public record Preset(
   @Override
   public String toString() {
     return String.format(Locale.ROOT, "%s (gold %d, warm %d steps, pool %d + replay %d, %d questions x %d samples per "
-        + "iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps%s)", name, goldExamples, warmSteps,
-        poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion, rolloutsPerStep, iterations, orpoLr,
-        orpoMaxSteps, lambda, sftSteps, preferFlawedRejected ? ", flawed-first pairs" : "");
+        + "iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps, %s%s rewards%s%s%s)", name,
+        goldExamples, warmSteps, poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion,
+        rolloutsPerStep, iterations, orpoLr, orpoMaxSteps, lambda, sftSteps, aggregation,
+        checkerRewards ? " step-checker" : softLabels ? " soft" : "",
+        minChosenReward > 0 ? ", chosen reward >= " + minChosenReward : "",
+        preferFlawedRejected ? ", flawed-first pairs" : "",
+        anchorsPerStep > 0 ? ", " + anchorsPerStep + " gold anchors per step" : "");
   }
 }

@@ -22,11 +22,13 @@ import io.github.sipf4j.prm.iterate.PolicyEvaluator;
 import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
 import io.github.sipf4j.prm.iterate.SelfIterativeResult;
 import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.process.Aggregation;
 import io.github.sipf4j.prm.process.PairSelector;
 import io.github.sipf4j.prm.process.PairSelectorConfig;
 import io.github.sipf4j.prm.process.PrmTrainerConfig;
 import io.github.sipf4j.prm.process.SimulatorConfig;
 import io.github.sipf4j.prm.synthetic.SyntheticSplit;
+import io.github.sipf4j.prm.synthetic.SyntheticStepChecker;
 import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
@@ -231,17 +233,26 @@ public final class Quickstart {
           .prmTraining(PrmTrainerConfig.builder().epochs(p.prmEpochs()).batchSize(16)
               .optimizer(OptimizerConfig.builder().learningRate(5e-4f).warmupSteps(10).build()).build())
           .training(PolicyTrainingConfig.builder().lambda(p.lambda()).learningRate(p.orpoLr())
-              .maxSteps(p.orpoMaxSteps()).epochs(50).build())
+              .maxSteps(p.orpoMaxSteps()).epochs(50).anchorsPerStep(p.anchorsPerStep()).build())
+          .anchorTasks(p.anchorsPerStep() > 0 ? splits.gold() : null)
           .pairSelector(new PairSelector(PairSelectorConfig.builder()
-              .preferFlawedRejected(m == Method.SIPF && p.preferFlawedRejected()).build()))
+              .preferFlawedRejected(m == Method.SIPF && p.preferFlawedRejected())
+              .minChosenReward(m == Method.SIPF ? p.minChosenReward() : 0).build()))
           .iterations(p.iterations()).workDir(workDir).seed(seed).progress(progress)
           .mode(switch (m) {
             case RFT -> FeedbackMode.RFT;
             case OUTCOME -> FeedbackMode.OUTCOME;
             default -> FeedbackMode.PROCESS;
           });
-      if (m == Method.SIPF && p.monteCarloRewards()) {
-        b.monteCarloRewards(false);
+      if (m == Method.SIPF) {
+        if (p.checkerRewards()) {
+          b.rewardModel(new SyntheticStepChecker());
+        } else if (p.monteCarloRewards()) {
+          b.monteCarloRewards(p.softLabels());
+        } else {
+          b.softLabels(p.softLabels());
+        }
+        b.aggregation(p.aggregation(), Aggregation.named(p.aggregation()));
       }
       splits.evalSets().forEach(b::evalSet);
       Path cache = warmEvaluationFile(workDir);

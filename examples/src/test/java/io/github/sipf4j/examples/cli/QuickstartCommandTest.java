@@ -113,11 +113,14 @@ class QuickstartCommandTest {
     PresetOverrides o = new PresetOverrides();
     new picocli.CommandLine(o).parseArgs("--gold", "50", "--warm-steps", "7", "--iterations", "3", "--lr", "2e-4",
         "--policy-steps", "9", "--sft-steps", "11", "--mc-rewards", "--gold-replay", "5", "--questions", "0",
-        "--samples", "6", "--lambda", "0.25", "--flawed-first", "--rollouts", "8");
+        "--samples", "6", "--lambda", "0.25", "--flawed-first", "--rollouts", "8", "--anchors", "12", "--soft-labels", "--aggregation", "min",
+        "--min-chosen", "0.75", "--checker-rewards");
     Preset t = Preset.TINY;
     Preset p = o.apply(t);
     assertEquals(new Preset(t.name(), 50, 7, t.warmLr(), t.poolQuestions(), 5, 0, 6, 8,
-        t.maxSimulatedSamples(), true, t.prmEpochs(), 3, 2e-4f, 0.25f, 9, 11, t.evalTasks(), t.maxNewTokens(), true), p);
+        t.maxSimulatedSamples(), true, t.prmEpochs(), 3, 2e-4f, 0.25f, 9, 11, t.evalTasks(), t.maxNewTokens(), true, 12, true,
+        "min", 0.75, true),
+        p);
     assertEquals(t, new PresetOverrides().apply(t));
     PresetOverrides off = new PresetOverrides();
     new picocli.CommandLine(off).parseArgs("--mc-rewards=false");
