@@ -145,8 +145,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     w.println("Preset: " + p);
     w.println();
     w.println("| method | iteration | in-domain | ood-wording | ood-length | validation | pairs/examples (new) | "
-        + "seconds per iteration |");
-    w.println("|---|---:|---:|---:|---:|---:|---:|---:|");
+        + "sound chosen | seconds per iteration |");
+    w.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     results.forEach((m, rs) -> {
       double[][] in = meanStd(rs, Quickstart.IN_DOMAIN);
       double[][] ood = meanStd(rs, Quickstart.OOD);
@@ -156,11 +156,15 @@ public final class ExperimentCommand implements Callable<Integer> {
         final int it = i;
         double pairs = i == 0 ? Double.NaN
             : rs.stream().mapToInt(r -> r.iterations().get(it - 1).newExamples()).average().orElse(Double.NaN);
+        double sound = i == 0 ? Double.NaN
+            : rs.stream().mapToDouble(r -> r.soundChosen().get(it - 1)).average().orElse(Double.NaN);
         double secs = i == 0 ? Double.NaN
             : rs.stream().mapToDouble(r -> r.iterations().get(it - 1).totalSeconds()).average().orElse(Double.NaN);
-        w.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", m.key(), i == 0 ? "0 (warm start)" : i,
-            ms(in, i), ms(ood, i), ms(len, i), ms(val, i), Double.isNaN(pairs) ? "" : String.format(Locale.ROOT,
-                "%.0f", pairs), Double.isNaN(secs) ? "" : String.format(Locale.ROOT, "%.0f", secs));
+        w.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", m.key(),
+            i == 0 ? "0 (warm start)" : i, ms(in, i), ms(ood, i), ms(len, i), ms(val, i),
+            Double.isNaN(pairs) ? "" : String.format(Locale.ROOT, "%.0f", pairs),
+            Double.isNaN(sound) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * sound),
+            Double.isNaN(secs) ? "" : String.format(Locale.ROOT, "%.0f", secs));
       }
     });
     w.flush();

@@ -37,6 +37,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,9 +198,11 @@ public final class Quickstart {
    * @param iterations per iteration: accuracies by split, training examples, PRM accuracy and phase times
    * @param finalModelDir the final policy
    * @param seconds the method's wall time (without the warm start)
+   * @param soundChosen per iteration, the share of the policy's own NLL targets (chosen rationales, RFT examples)
+   *     whose every step is sound ({@link ChosenSoundness}); NaN where there are none (continued SFT)
    */
   public record MethodResult(Method method, Map<String, EvalResult> baseline, List<IterationReport> iterations,
-      Path finalModelDir, double seconds) {}
+      Path finalModelDir, double seconds, List<Double> soundChosen) {}
 
   /**
    * Runs one method from a warm start; resumes when {@code workDir} holds an unfinished run.
@@ -257,11 +260,19 @@ public final class Quickstart {
       splits.evalSets().forEach(b::evalSet);
       Path cache = warmEvaluationFile(workDir);
       Map<String, EvalResult> start = readWarmEvaluation(cache, warmModel, splits);
-      SelfIterativeResult r = b.startingEvaluation(start).build().run();
+      SelfIterativeTrainer trainer = b.startingEvaluation(start).build();
+      SelfIterativeResult r = trainer.run();
       if (start == null) {
         writeWarmEvaluation(cache, warmModel, splits, r.baseline());
       }
-      return new MethodResult(m, r.baseline(), r.iterations(), r.finalPolicyDir(), (System.nanoTime() - t0) / 1e9);
+      Set<String> gold = new HashSet<>();
+      splits.train().tasks().stream().filter(t -> !t.goldSteps().isEmpty()).forEach(t -> gold.add(t.goldRationale()));
+      List<Double> sound = new ArrayList<>();
+      for (IterationReport it : r.iterations()) {
+        sound.add(ChosenSoundness.share(trainer.iterationDir(it.iteration()), gold));
+      }
+      return new MethodResult(m, r.baseline(), r.iterations(), r.finalPolicyDir(), (System.nanoTime() - t0) / 1e9,
+          sound);
     }
   }
 
@@ -318,7 +329,8 @@ public final class Quickstart {
         AtomicFiles.writeString(reportFile, GSON.toJson(r));
         reports.add(r);
       }
-      return new MethodResult(Method.SFT, baseline, reports, last, (System.nanoTime() - t0) / 1e9);
+      return new MethodResult(Method.SFT, baseline, reports, last, (System.nanoTime() - t0) / 1e9,
+          Collections.nCopies(reports.size(), Double.NaN));
     }
   }
 

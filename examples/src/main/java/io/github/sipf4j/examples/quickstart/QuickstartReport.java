@@ -43,7 +43,8 @@ public final class QuickstartReport {
     putAccuracies(baseline, r.baseline());
     out.put("baseline", baseline);
     List<Object> its = new ArrayList<>();
-    for (IterationReport it : r.iterations()) {
+    for (int i = 0; i < r.iterations().size(); i++) {
+      IterationReport it = r.iterations().get(i);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("iteration", it.iteration());
       putAccuracies(m, it.evaluations());
@@ -53,6 +54,7 @@ public final class QuickstartReport {
       m.put("gold_chosen_pairs", it.goldChosen());
       m.put("sample_accuracy", num(it.sampleAccuracy()));
       m.put("flawed_correct_samples", it.flawedCorrect());
+      m.put("sound_chosen", num(r.soundChosen().get(i)));
       m.put("simulated_samples", it.simulated());
       m.put("prm_step_accuracy", num(it.prmStepAccuracy()));
       m.put("prm_auroc", num(it.prmAuroc()));
@@ -129,16 +131,19 @@ public final class QuickstartReport {
    * @param r the method's result
    */
   public static void printTable(PrintWriter out, Quickstart.MethodResult r) {
-    out.println("| iteration | in-domain | ood-wording | ood-length | pairs (new/total) | sample acc | PRM step acc "
-        + "| seconds |");
-    out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
-    out.printf(Locale.ROOT, "| 0 (SFT) | %s | %s | %s | | | | |%n", pct(r.baseline(), Quickstart.IN_DOMAIN),
+    out.println("| iteration | in-domain | ood-wording | ood-length | pairs (new/total) | sample acc | sound chosen "
+        + "| PRM step acc | seconds |");
+    out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    out.printf(Locale.ROOT, "| 0 (SFT) | %s | %s | %s | | | | | |%n", pct(r.baseline(), Quickstart.IN_DOMAIN),
         pct(r.baseline(), Quickstart.OOD), pct(r.baseline(), Quickstart.OOD_LENGTH));
-    for (IterationReport it : r.iterations()) {
-      out.printf(Locale.ROOT, "| %d | %s | %s | %s | %d/%d | %s | %s | %.0f |%n", it.iteration(),
+    for (int i = 0; i < r.iterations().size(); i++) {
+      IterationReport it = r.iterations().get(i);
+      double sound = r.soundChosen().get(i);
+      out.printf(Locale.ROOT, "| %d | %s | %s | %s | %d/%d | %s | %s | %s | %.0f |%n", it.iteration(),
           pct(it.evaluations(), Quickstart.IN_DOMAIN), pct(it.evaluations(), Quickstart.OOD),
           pct(it.evaluations(), Quickstart.OOD_LENGTH), it.newExamples(), it.totalExamples(),
           Double.isNaN(it.sampleAccuracy()) ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * it.sampleAccuracy()),
+          Double.isNaN(sound) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * sound),
           Double.isNaN(it.prmStepAccuracy()) ? "n/a" : String.format(Locale.ROOT, "%.3f", it.prmStepAccuracy()),
           it.totalSeconds());
     }

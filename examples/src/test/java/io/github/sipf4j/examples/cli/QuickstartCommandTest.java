@@ -56,7 +56,7 @@ class QuickstartCommandTest {
     assertEquals(1, its.size());
     JsonObject it = its.get(0).getAsJsonObject();
     assertEquals(1, it.get("iteration").getAsInt());
-    for (String k : List.of("in_domain", "ood", "pairs", "prm_step_accuracy", "seconds")) {
+    for (String k : List.of("in_domain", "ood", "pairs", "sound_chosen", "prm_step_accuracy", "seconds")) {
       assertTrue(it.has(k), k + " in " + it);
     }
     for (String phase : List.of("sample", "verify", "simulate", "train_prm", "score", "select", "train_policy",
