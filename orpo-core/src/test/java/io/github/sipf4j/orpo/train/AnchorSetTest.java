@@ -246,10 +246,7 @@ class AnchorSetTest {
       assertEquals(12, s.steps());
       assertEquals(6, s.stepsThisRun(), "resumes after the checkpoint written at step 6");
       float[] resumed = TrainingTest.logitsOf(lm);
-      float maxDiff = 0;
-      for (int i = 0; i < resumed.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(resumed[i] - reference[i]));
-      }
+      float maxDiff = TrainingTest.maxAbsDiff(resumed, reference);
       assertTrue(maxDiff < 1e-5f, "resumed run differs by " + maxDiff);
       assertTrue(Files.readAllLines(b.resolve("orpo-metrics.csv")).get(0).contains(AnchorStream.METRIC));
     }

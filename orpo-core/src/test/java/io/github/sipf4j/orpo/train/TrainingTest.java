@@ -161,14 +161,21 @@ class TrainingTest {
       assertEquals(15, s.steps());
       assertEquals(5, s.stepsThisRun(), "resumes after the checkpoint written at the end of epoch 2 (step 10)");
       float[] resumed = logitsOf(lm);
-      float maxDiff = 0;
-      for (int i = 0; i < resumed.length; i++) {
-        maxDiff = Math.max(maxDiff, Math.abs(resumed[i] - reference[i]));
-      }
+      float maxDiff = maxAbsDiff(resumed, reference);
       assertTrue(maxDiff < 1e-5f, "resumed run differs by " + maxDiff);
       List<String> rows = Files.readAllLines(b.resolve("sft-metrics.csv"));
       assertEquals(16, rows.size(), "one header and one row per step, none duplicated: " + rows.size());
     }
+  }
+
+  /** The largest elementwise difference between two arrays of the same length. */
+  static float maxAbsDiff(float[] a, float[] b) {
+    assertEquals(a.length, b.length);
+    float max = 0;
+    for (int i = 0; i < a.length; i++) {
+      max = Math.max(max, Math.abs(a[i] - b[i]));
+    }
+    return max;
   }
 
   static float[] logitsOf(DecoderLm lm) {
