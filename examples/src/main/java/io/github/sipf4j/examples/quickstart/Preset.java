@@ -83,10 +83,14 @@ public record Preset(
     positive(bad, "SFT steps", sftSteps);
     positive(bad, "evaluation tasks", evalTasks);
     positive(bad, "new tokens", maxNewTokens);
-    try {
-      io.github.sipf4j.prm.process.Aggregation.named(aggregation);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      bad.add(e.getMessage() == null ? "aggregation is required" : e.getMessage());
+    if (aggregation == null) {
+      bad.add("aggregation is required");
+    } else {
+      try {
+        io.github.sipf4j.prm.process.Aggregation.named(aggregation);
+      } catch (IllegalArgumentException e) {
+        bad.add(e.getMessage());
+      }
     }
     if (!(minChosenReward >= 0 && minChosenReward <= 1)) {
       bad.add("minimum chosen reward must be in [0, 1], got " + minChosenReward);

@@ -4,6 +4,7 @@ package io.github.sipf4j.examples.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonArray;
@@ -106,6 +107,21 @@ class QuickstartCommandTest {
     assertEquals(2, run("experiment", "--preset", "tiny", "--lr", "0", "--out", dir.toString()));
     assertTrue(err.toString().contains("learning rates must be positive and finite"), err.toString());
     assertFalse(Files.exists(dir.resolve("seed-1")), "nothing is started for bad settings");
+  }
+
+  @Test
+  void aPresetNamesAMissingOrUnknownAggregation() {
+    PresetOverrides o = new PresetOverrides();
+    new picocli.CommandLine(o).parseArgs("--aggregation", "median");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> o.apply(Preset.TINY));
+    assertTrue(e.getMessage().contains("unknown aggregation 'median'"), e.getMessage());
+    Preset t = Preset.TINY;
+    e = assertThrows(IllegalArgumentException.class, () -> new Preset(t.name(), t.goldExamples(), t.warmSteps(),
+        t.warmLr(), t.poolQuestions(), t.goldReplay(), t.questionsPerIteration(), t.samplesPerQuestion(),
+        t.rolloutsPerStep(), t.maxSimulatedSamples(), t.monteCarloRewards(), t.prmEpochs(), t.iterations(), t.orpoLr(),
+        t.lambda(), t.orpoMaxSteps(), t.sftSteps(), t.evalTasks(), t.maxNewTokens(), t.preferFlawedRejected(),
+        t.anchorsPerStep(), t.softLabels(), null, t.minChosenReward(), t.checkerRewards()));
+    assertTrue(e.getMessage().contains("aggregation is required"), e.getMessage());
   }
 
   @Test
