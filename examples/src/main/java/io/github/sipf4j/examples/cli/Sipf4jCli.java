@@ -1,10 +1,11 @@
 package io.github.sipf4j.examples.cli;
 
+import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code sipf4j} command line. Each sub-command is one class in this package; {@link #commandLine()} wires
@@ -49,6 +50,7 @@ public final class Sipf4jCli implements Runnable {
    */
   public static void main(String[] args) {
     offlineByDefault();
+    MklDispatch.apply(); // before any DJL call; a no-op off AMD CPUs with AVX-512
     System.exit(commandLine().execute(args));
   }
 

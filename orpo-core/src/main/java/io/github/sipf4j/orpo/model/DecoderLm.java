@@ -20,6 +20,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.orpo.util.Safetensors;
 import io.github.sipf4j.orpo.util.Scalars;
 import java.io.IOException;
@@ -66,6 +67,10 @@ public final class DecoderLm implements CausalLm {
 
   private static final float MASKED = -1e9f;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  static {
+    MklDispatch.apply(); // before this class's first DJL call loads libtorch (a no-op off AMD AVX-512 CPUs)
+  }
 
   private final DecoderConfig config;
   private final NDManager manager;
