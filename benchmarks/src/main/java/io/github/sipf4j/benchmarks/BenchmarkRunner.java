@@ -16,6 +16,7 @@ import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.prm.process.DecoderPrm;
 import java.io.BufferedReader;
@@ -63,6 +64,7 @@ public final class BenchmarkRunner {
    */
   public static void main(String[] args) throws Exception {
     MklDispatch.Status mkl = MklDispatch.apply();
+    String malloc = MallocTuning.apply();
     List<ModelSize> sizes = List.of(ModelSize.M1, ModelSize.M5, ModelSize.M20);
     int warmup = 2;
     int repeats = 5;
@@ -123,10 +125,12 @@ public final class BenchmarkRunner {
         Engine.getInstance().getEngineName(), Engine.getInstance().getVersion(), threads,
         torch.available() == null ? "PyTorch eager (" + python + ")" : "unavailable: " + torch.available());
     int branch = MklDispatch.mklBranch();
-    System.out.printf(Locale.ROOT, "oneMKL dispatch shim: %s%s (off: -D%s=false)%n%n", mkl,
-        branch < 0 ? "" : ", MKL code branch " + branch, MklDispatch.PROPERTY);
+    System.out.printf(Locale.ROOT, "oneMKL dispatch shim: %s%s (off: -D%s=false); malloc tuning: %s (off: -D%s=false)"
+        + "%n%n", mkl, branch < 0 ? "" : ", MKL code branch " + branch, MklDispatch.PROPERTY, malloc,
+        MallocTuning.PROPERTY);
     results.put("mkl_dispatch", mkl.state().name());
     results.put("mkl_branch", branch);
+    results.put("malloc_tuning", malloc);
 
     double peak = MatmulPeak.gflops(5);
     Double torchPeak = null;

@@ -15,6 +15,7 @@ import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.train.LossTerms;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
 import io.github.sipf4j.orpo.train.OptimizerStep;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ public final class MemoryProbe {
    */
   public static void main(String[] args) throws IOException {
     MklDispatch.apply();
+    MallocTuning.apply();
     boolean dpo = args[0].equals("dpo");
     ModelSize size = ModelSize.valueOf(args[1]);
     int batch = Integer.parseInt(args[2]);

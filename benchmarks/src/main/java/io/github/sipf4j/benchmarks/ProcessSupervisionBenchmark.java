@@ -9,6 +9,7 @@ import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceEncoder;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.prm.process.DecoderPrm;
 import io.github.sipf4j.prm.process.LabeledRationale;
@@ -54,6 +55,7 @@ public final class ProcessSupervisionBenchmark {
    */
   public static void main(String[] args) throws IOException {
     MklDispatch.apply();
+    MallocTuning.apply();
     Path modelDir = Path.of(args[0]);
     int questions = args.length > 1 ? Integer.parseInt(args[1]) : 150;
     int n = args.length > 2 ? Integer.parseInt(args[2]) : 4;

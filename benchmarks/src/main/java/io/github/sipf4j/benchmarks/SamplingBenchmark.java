@@ -8,6 +8,7 @@ import io.github.sipf4j.orpo.sample.Sample;
 import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -84,6 +85,7 @@ public final class SamplingBenchmark {
    */
   public static void main(String[] args) throws IOException {
     MklDispatch.apply();
+    MallocTuning.apply();
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }

@@ -16,6 +16,7 @@ import io.github.sipf4j.orpo.train.OrpoTrainer;
 import io.github.sipf4j.orpo.train.StepResult;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainerListener;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,6 +55,7 @@ public final class TrainingBenchmark {
    */
   public static void main(String[] args) throws IOException {
     MklDispatch.apply();
+    MallocTuning.apply();
     List<ModelSize> sizes = List.of(ModelSize.M1, ModelSize.M5, ModelSize.M20);
     int batch = 16;
     int length = 128;

@@ -1,5 +1,6 @@
 package io.github.sipf4j.examples.cli;
 
+import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +52,7 @@ public final class Sipf4jCli implements Runnable {
   public static void main(String[] args) {
     offlineByDefault();
     MklDispatch.apply(); // before any DJL call; a no-op off AMD CPUs with AVX-512
+    MallocTuning.apply(); // this process is ours: keep freed tensor memory for reuse
     System.exit(commandLine().execute(args));
   }
 

@@ -1,12 +1,9 @@
 package io.github.sipf4j.orpo.util;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
@@ -20,9 +17,9 @@ import org.slf4j.LoggerFactory;
  * <p>DJL's libtorch for CPU carries oneMKL, which takes its AVX-512 matrix-multiply kernels only on CPUs it
  * recognises as Intel's; everywhere else it falls back to slower ones. On this project's AMD EPYC (Zen 5) a float32
  * product then reaches about 170 GFLOP/s on two threads instead of about 390, and the 20 M-parameter ORPO step takes
- * 1.4 times as long (see the README's performance section). {@link #apply()} loads a 14 kB native library shipped in
- * this jar ({@code orpo-core/src/main/c/sipf4j_mkl_amd.c}) that answers MKL's "is this an Intel CPU?" with yes; MKL
- * then selects kernels by the CPU's feature bits as it does on Intel CPUs. It must run before libtorch is loaded,
+ * 1.4 times as long (see the README's performance section). {@link #apply()} loads sipf4j's 14 kB native helper
+ * ({@code orpo-core/src/main/c/sipf4j_native.c}, shipped in this jar) and makes global its definition of the
+ * function with which MKL asks "is this an Intel CPU?", answering yes; MKL then selects kernels by the CPU's feature bits as it does on Intel CPUs. It must run before libtorch is loaded,
  * that is before the first DJL call of the process; {@link io.github.sipf4j.orpo.model.DecoderLm} calls it when its
  * class loads, and the command-line tools call it first thing.
  *
@@ -37,7 +34,6 @@ public final class MklDispatch {
   public static final String PROPERTY = "sipf4j.mkl.avx512OnAmd";
 
   private static final Logger LOG = LoggerFactory.getLogger(MklDispatch.class);
-  private static final String RESOURCE = "/io/github/sipf4j/orpo/native/linux-x86_64/libsipf4j_mkl_amd.so";
   private static final Set<String> REQUIRED_FLAGS =
       Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl");
 
@@ -111,7 +107,7 @@ public final class MklDispatch {
     if (status == null || status.state() != State.APPLIED) {
       return -1;
     }
-    return mklAutoBranch();
+    return NativeLib.mklAutoBranch();
   }
 
   private static Status decide() {
@@ -133,29 +129,14 @@ public final class MklDispatch {
       return new Status(State.TOO_LATE, "libtorch was loaded before MklDispatch.apply(); call it before the first "
           + "DJL call of the process, or create a DecoderLm first");
     }
-    Path file = null;
-    try (InputStream in = MklDispatch.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        return new Status(State.FAILED, "resource " + RESOURCE + " is missing from the jar");
-      }
-      file = Files.createTempFile("sipf4j_mkl_amd", ".so");
-      Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      System.load(file.toAbsolutePath().toString());
-      if (!promoted()) {
-        return new Status(State.FAILED, "dlopen(RTLD_GLOBAL) of the shim failed");
-      }
-      return new Status(State.APPLIED, "AMD CPU with AVX-512; shim loaded before libtorch");
-    } catch (IOException | UnsatisfiedLinkError | SecurityException e) {
-      return new Status(State.FAILED, "could not load the shim: " + e);
-    } finally {
-      if (file != null) {
-        try {
-          Files.deleteIfExists(file); // the mapping outlives the file
-        } catch (IOException e) {
-          file.toFile().deleteOnExit();
-        }
-      }
+    String error = NativeLib.load();
+    if (error != null) {
+      return new Status(State.FAILED, error);
     }
+    if (!NativeLib.promote()) {
+      return new Status(State.FAILED, "dlopen(RTLD_GLOBAL) of the native helper failed");
+    }
+    return new Status(State.APPLIED, "AMD CPU with AVX-512; shim loaded before libtorch");
   }
 
   /**
@@ -208,7 +189,4 @@ public final class MklDispatch {
     }
   }
 
-  private static native boolean promoted();
-
-  private static native int mklAutoBranch();
 }
