@@ -5,8 +5,8 @@ import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
-import picocli.CommandLine.Command;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * The {@code sipf4j} command line. Each sub-command is one class in this package; {@link #commandLine()} wires

@@ -19,9 +19,10 @@ import org.slf4j.LoggerFactory;
  * product then reaches about 170 GFLOP/s on two threads instead of about 390, and the 20 M-parameter ORPO step takes
  * 1.4 times as long (see the README's performance section). {@link #apply()} loads sipf4j's 14 kB native helper
  * ({@code orpo-core/src/main/c/sipf4j_native.c}, shipped in this jar) and makes global its definition of the
- * function with which MKL asks "is this an Intel CPU?", answering yes; MKL then selects kernels by the CPU's feature bits as it does on Intel CPUs. It must run before libtorch is loaded,
- * that is before the first DJL call of the process; {@link io.github.sipf4j.orpo.model.DecoderLm} calls it when its
- * class loads, and the command-line tools call it first thing.
+ * function with which MKL asks "is this an Intel CPU?", answering yes; MKL then selects kernels by the CPU's feature
+ * bits as it does on Intel CPUs. It must run before libtorch is loaded, that is before the first DJL call of the
+ * process; {@link io.github.sipf4j.orpo.model.DecoderLm} calls it when its class loads, and the command-line tools
+ * call it first thing.
  *
  * <p>It does nothing (and says why in {@link #status()}) unless the process runs on Linux x86-64 on an AMD CPU that
  * reports AVX-512 F, CD, BW, DQ and VL. {@code -Dsipf4j.mkl.avx512OnAmd=false} turns it off. It changes which
