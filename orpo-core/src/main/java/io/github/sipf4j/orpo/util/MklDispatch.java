@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -35,8 +36,9 @@ public final class MklDispatch {
   public static final String PROPERTY = "sipf4j.mkl.avx512OnAmd";
 
   private static final Logger LOG = LoggerFactory.getLogger(MklDispatch.class);
-  private static final Set<String> REQUIRED_FLAGS =
-      Set.of("avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl");
+  /** The AVX-512 subsets of MKL's AVX-512 kernels, in the order they are checked (and reported when missing). */
+  private static final List<String> REQUIRED_FLAGS =
+      List.of("avx512bw", "avx512cd", "avx512dq", "avx512f", "avx512vl");
 
   /** What {@link #apply()} did. */
   public enum State {
@@ -149,9 +151,9 @@ public final class MklDispatch {
    * @return the reason, or {@code null}
    */
   static String notApplicableReason(String osName, String osArch, String cpuinfo) {
-    if (!osName.toLowerCase(Locale.ROOT).startsWith("linux")
-        || !(osArch.equals("amd64") || osArch.equals("x86_64"))) {
-      return "not Linux x86-64 (" + osName + ", " + osArch + ")";
+    String unsupported = NativeLib.unsupportedPlatform(osName, osArch);
+    if (unsupported != null) {
+      return unsupported;
     }
     String vendor = null;
     Set<String> flags = null;
@@ -174,7 +176,7 @@ public final class MklDispatch {
     if (!vendor.equals("AuthenticAMD")) {
       return "CPU vendor " + vendor + ", not AuthenticAMD";
     }
-    for (String f : REQUIRED_FLAGS.stream().sorted().toList()) {
+    for (String f : REQUIRED_FLAGS) {
       if (!flags.contains(f)) {
         return "this AMD CPU lacks " + f;
       }

@@ -32,11 +32,33 @@ final class NativeLib {
     return error.isEmpty() ? null : error;
   }
 
+  /**
+   * Why the helper cannot run on this platform, or {@code null} on Linux x86-64 (the only build shipped).
+   *
+   * @param osName the {@code os.name} property
+   * @param osArch the {@code os.arch} property
+   * @return the reason, or {@code null}
+   */
+  static String unsupportedPlatform(String osName, String osArch) {
+    if (!osName.toLowerCase(Locale.ROOT).startsWith("linux") || !(osArch.equals("amd64") || osArch.equals("x86_64"))) {
+      return "not Linux x86-64 (" + osName + ", " + osArch + ")";
+    }
+    return null;
+  }
+
+  /**
+   * {@link #unsupportedPlatform(String, String)} for this JVM's {@code os.name} and {@code os.arch}.
+   *
+   * @return the reason, or {@code null}
+   */
+  static String unsupportedPlatform() {
+    return unsupportedPlatform(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+  }
+
   private static String tryLoad() {
-    String os = System.getProperty("os.name", "");
-    String arch = System.getProperty("os.arch", "");
-    if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-      return "not Linux x86-64 (" + os + ", " + arch + ")";
+    String unsupported = unsupportedPlatform();
+    if (unsupported != null) {
+      return unsupported;
     }
     Path file = null;
     try (InputStream in = NativeLib.class.getResourceAsStream(RESOURCE)) {
