@@ -8,39 +8,131 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.stream.Collectors;
 
-/** Loads any saved sipf4j model directory, whatever its kind. */
+/**
+ * Loads any saved model directory, whatever its kind: the built-in kinds ({@link DecoderLm}, {@link TorchScriptLm})
+ * and every {@link CausalLmKind} registered through {@link ServiceLoader} on the thread's context class loader.
+ *
+ * <pre>{@code
+ * try (CausalLm lm = CausalLms.load(Path.of("runs/warm/sft-model"), Device.cpu())) { ... }
+ * }</pre>
+ */
 public final class CausalLms {
 
   private CausalLms() {}
 
   /**
-   * Loads a model directory saved by {@link CausalLm#save}: a {@link DecoderLm} ({@code config.json} with {@code
-   * "type": "decoder"}) or a {@link TorchScriptLm} ({@code model.pt} with {@code sipf4j-model.json}).
+   * Loads a model directory saved by {@link CausalLm#save}, by the first registered kind that recognises it.
    *
    * @param dir the directory
    * @param device where the parameters will live
    * @return the model; the caller closes it
-   * @throws IOException if the directory holds no recognisable model
+   * @throws IOException if the directory is missing, holds no recognisable model, or fails to load
    */
   public static CausalLm load(Path dir, Device device) throws IOException {
-    Path config = dir.resolve(DecoderLm.CONFIG_FILE);
-    if (Files.isRegularFile(config)) {
-      String type;
+    return recognise(dir).load(dir, device);
+  }
+
+  /**
+   * Finds the kind of a model directory without loading it.
+   *
+   * @param dir the directory
+   * @return the first registered kind that recognises it
+   * @throws IOException if the directory is missing or no kind recognises it; the message lists the kinds tried
+   */
+  public static CausalLmKind recognise(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException(dir + ": no such model directory");
+    }
+    List<CausalLmKind> kinds = kinds();
+    for (CausalLmKind kind : kinds) {
+      if (kind.recognises(dir)) {
+        return kind;
+      }
+    }
+    throw new IOException(dir + ": no model found; the registered model kinds ("
+        + kinds.stream().map(CausalLmKind::name).collect(Collectors.joining(", "))
+        + ") recognise none of its files");
+  }
+
+  /**
+   * Finds a registered kind by its {@linkplain CausalLmKind#name() name}.
+   *
+   * @param name the name recorded with a saved model
+   * @return the kind, or empty when none of that name is registered
+   */
+  public static Optional<CausalLmKind> kind(String name) {
+    return kinds().stream().filter(k -> k.name().equals(name)).findFirst();
+  }
+
+  /**
+   * Returns the registered kinds in the order {@link #load} tries them: the built-in kinds first, then those found
+   * by {@link ServiceLoader}, in class-path order. A later kind with the name of an earlier one is ignored.
+   *
+   * @return the kinds
+   */
+  public static List<CausalLmKind> kinds() {
+    Map<String, CausalLmKind> byName = new LinkedHashMap<>();
+    for (CausalLmKind k : List.of(new DecoderLmKind(), new TorchScriptLmKind())) {
+      byName.put(k.name(), k);
+    }
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    for (CausalLmKind k : ServiceLoader.load(CausalLmKind.class,
+        loader != null ? loader : CausalLms.class.getClassLoader())) {
+      byName.putIfAbsent(k.name(), k);
+    }
+    return new ArrayList<>(byName.values());
+  }
+
+  /** The {@link DecoderLm} folder: {@code config.json} with {@code "type": "decoder"}. */
+  static final class DecoderLmKind implements CausalLmKind {
+    @Override
+    public String name() {
+      return DecoderLm.TYPE;
+    }
+
+    @Override
+    public boolean recognises(Path dir) throws IOException {
+      Path config = dir.resolve(DecoderLm.CONFIG_FILE);
+      if (!Files.isRegularFile(config)) {
+        return false;
+      }
       try {
         JsonObject o = JsonParser.parseString(Files.readString(config, StandardCharsets.UTF_8)).getAsJsonObject();
-        type = o.has("type") ? o.get("type").getAsString() : "";
+        return o.has("type") && o.get("type").isJsonPrimitive() && DecoderLm.TYPE.equals(o.get("type").getAsString());
       } catch (JsonParseException | IllegalStateException e) {
         throw new IOException(config + ": malformed model configuration: " + e.getMessage(), e);
       }
-      if (DecoderLm.TYPE.equals(type)) {
-        return DecoderLm.load(dir, device);
-      }
     }
-    if (Files.isRegularFile(dir.resolve(TorchScriptLm.MODEL_FILE))) {
+
+    @Override
+    public CausalLm load(Path dir, Device device) throws IOException {
+      return DecoderLm.load(dir, device);
+    }
+  }
+
+  /** The {@link TorchScriptLm} folder: {@code model.pt} beside {@code sipf4j-model.json}. */
+  static final class TorchScriptLmKind implements CausalLmKind {
+    @Override
+    public String name() {
+      return "torchscript";
+    }
+
+    @Override
+    public boolean recognises(Path dir) {
+      return Files.isRegularFile(dir.resolve(TorchScriptLm.MODEL_FILE));
+    }
+
+    @Override
+    public CausalLm load(Path dir, Device device) throws IOException {
       return TorchScriptLm.load(dir, device);
     }
-    throw new IOException(dir + ": no model found (expected config.json of a DecoderLm, or model.pt with "
-        + TorchScriptLm.META_FILE + ")");
   }
 }
