@@ -8,8 +8,7 @@ import io.github.sipf4j.orpo.sample.Sample;
 import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -84,8 +83,7 @@ public final class SamplingBenchmark {
    * @throws IOException if the tokenizer cannot be loaded
    */
   public static void main(String[] args) throws IOException {
-    MklDispatch.apply();
-    MallocTuning.apply();
+    CpuTuning.apply(); // before any DJL call: MKL dispatch on AMD AVX-512 CPUs, malloc thresholds
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }

@@ -1,7 +1,6 @@
 package io.github.sipf4j.orpo.model;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -20,9 +19,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.util.AtomicFiles;
-import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.orpo.util.Safetensors;
 import io.github.sipf4j.orpo.util.Scalars;
+import io.github.sipf4j.orpo.util.SeededNormal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,10 +67,6 @@ public final class DecoderLm implements CausalLm {
   private static final float MASKED = -1e9f;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
-  static {
-    MklDispatch.apply(); // before this class's first DJL call loads libtorch (a no-op off AMD AVX-512 CPUs)
-  }
-
   private final DecoderConfig config;
   private final NDManager manager;
   private final DecoderBlock block;
@@ -90,9 +85,6 @@ public final class DecoderLm implements CausalLm {
     this.manager = NDManager.newBaseManager(device);
     this.block = new DecoderBlock(config);
     try {
-      if (weights == null) {
-        Engine.getInstance().setRandomSeed((int) seed);
-      }
       for (Pair<String, Parameter> p : block.getParameters()) {
         String name = p.getKey();
         Shape shape = block.shapeOf(name);
@@ -108,7 +100,7 @@ public final class DecoderLm implements CausalLm {
           }
           array = manager.create(w.toType(DataType.FLOAT32, false).toByteBuffer(), shape, DataType.FLOAT32);
         } else {
-          array = initialValue(p.getValue().getType(), shape);
+          array = initialValue(name, p.getValue().getType(), shape, seed);
         }
         array.setName(name);
         p.getValue().setArray(array);
@@ -140,7 +132,11 @@ public final class DecoderLm implements CausalLm {
 
   /**
    * Creates a freshly initialised model: weights and embeddings from \( \mathcal{N}(0, \sigma^2) \) with
-   * \( \sigma \) = {@code initStd}, biases zero, layer-norm gains one.
+   * \( \sigma \) = {@code initStd}, biases zero, layer-norm gains one. The values come from local random streams
+   * keyed by {@code seed} and each parameter's name ({@link SeededNormal}): the same seed gives the same weights in
+   * any process, adding a parameter leaves the others unchanged, and DJL's global random generator is neither seeded
+   * nor read. (Dropout, when {@link DecoderConfig#dropout()} is positive, draws its masks from the engine's
+   * generator; seed that with {@code Engine.getInstance().setRandomSeed} if you need reproducible dropout.)
    *
    * @param config the shape of the model
    * @param device where the parameters live
@@ -196,7 +192,7 @@ public final class DecoderLm implements CausalLm {
     }
   }
 
-  private NDArray initialValue(Parameter.Type type, Shape shape) {
+  private NDArray initialValue(String name, Parameter.Type type, Shape shape, long seed) {
     switch (type) {
       case GAMMA:
         return manager.ones(shape);
@@ -204,7 +200,7 @@ public final class DecoderLm implements CausalLm {
       case BETA:
         return manager.zeros(shape);
       default:
-        return manager.randomNormal(0f, config.initStd(), shape, DataType.FLOAT32);
+        return manager.create(SeededNormal.sample(seed, name, Math.toIntExact(shape.size()), config.initStd()), shape);
     }
   }
 
