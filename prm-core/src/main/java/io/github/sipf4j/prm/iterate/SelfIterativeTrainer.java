@@ -422,9 +422,8 @@ public final class SelfIterativeTrainer {
           softLabels ? l.soft() : toDoubles(l.hard()));
       (validationQuestions.contains(r.question()) ? validation : train).add(lr);
     }
-    PrmTrainerConfig cfg = new PrmTrainerConfig(prmTraining.epochs(), prmTraining.maxSteps(), prmTraining.batchSize(),
-        prmTraining.microBatchSize(), prmTraining.optimizer(), prmTraining.trainBackbone(), seedFor("prm", k),
-        prmTraining.evalEverySteps(), prmTraining.threshold(), dir.resolve("prm-train"), progress);
+    PrmTrainerConfig cfg = prmTraining.toBuilder().seed(seedFor("prm", k)).workDir(dir.resolve("prm-train"))
+        .progressBar(progress).build();
     CausalLm backbone = CausalLms.load(previous, policy.getDevice());
     try (DecoderPrm prm = DecoderPrm.create(backbone, tokenizer, template, seedFor("prm-head", k))) {
       PrmTrainingResult result = new PrmTrainer(prm, cfg).fit(train, validation.isEmpty() ? null : validation);
