@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class MklDispatchTest {
@@ -51,6 +52,7 @@ class MklDispatchTest {
    * does nothing and says so.
    */
   @Test
+  @Tag("slow")
   void selectsAvx512KernelsInAFreshJvmAndKeepsTheProducts() throws Exception {
     boolean applicable = applicable();
 
@@ -84,6 +86,7 @@ class MklDispatchTest {
    * is neither applied nor loaded), so a later explicit {@link MklDispatch#apply()} finds libtorch already loaded.
    */
   @Test
+  @Tag("slow")
   void loadingAModelChangesNoProcessWideSetting() throws Exception {
     String out = run("model", true);
     Matcher m = Pattern.compile("before=(\\S+) mapped=(\\S+) after=(\\S+)").matcher(out);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,7 @@ class DecoderPrmTest {
   }
 
   @Test
+  @Tag("slow")
   void learnsStepCorrectnessOfAdditionsAndBeatsChanceOnHeldOutSteps(@TempDir Path dir) throws IOException {
     try (DecoderPrm prm = tinyPrm(3)) {
       List<LabeledRationale> train = additions(400, 11);
