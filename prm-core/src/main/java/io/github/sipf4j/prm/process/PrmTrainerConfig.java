@@ -2,7 +2,9 @@ package io.github.sipf4j.prm.process;
 
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.orpo.train.HasTrainingArguments;
 import io.github.sipf4j.orpo.train.TrainingArguments;
+import io.github.sipf4j.orpo.train.TrainingArgumentsBuilder;
 import java.nio.file.Path;
 
 /**
@@ -24,7 +26,8 @@ import java.nio.file.Path;
  * @param threshold the score at or above which a step is predicted correct, for validation metrics
  */
 public record PrmTrainerConfig(
-    TrainingArguments arguments, boolean trainBackbone, long evalEverySteps, double threshold) {
+    TrainingArguments arguments, boolean trainBackbone, long evalEverySteps, double threshold)
+    implements HasTrainingArguments {
 
   /**
    * Validates the configuration.
@@ -86,225 +89,18 @@ public record PrmTrainerConfig(
     return b;
   }
 
-  /**
-   * Returns {@link TrainingArguments#batchSize()} of the arguments.
-   *
-   * @return the value
-   */
-  public int batchSize() {
-    return arguments.batchSize();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#microBatchSize()} of the arguments.
-   *
-   * @return the value
-   */
-  public int microBatchSize() {
-    return arguments.microBatchSize();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#epochs()} of the arguments.
-   *
-   * @return the value
-   */
-  public int epochs() {
-    return arguments.epochs();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#maxSteps()} of the arguments.
-   *
-   * @return the value
-   */
-  public long maxSteps() {
-    return arguments.maxSteps();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#seed()} of the arguments.
-   *
-   * @return the value
-   */
-  public long seed() {
-    return arguments.seed();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#optimizer()} of the arguments.
-   *
-   * @return the value
-   */
-  public OptimizerConfig optimizer() {
-    return arguments.optimizer();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#workDir()} of the arguments.
-   *
-   * @return the value
-   */
-  public Path workDir() {
-    return arguments.workDir();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#checkpointEverySteps()} of the arguments.
-   *
-   * @return the value
-   */
-  public int checkpointEverySteps() {
-    return arguments.checkpointEverySteps();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#logEverySteps()} of the arguments.
-   *
-   * @return the value
-   */
-  public int logEverySteps() {
-    return arguments.logEverySteps();
-  }
-
-  /**
-   * Returns {@link TrainingArguments#progressBar()} of the arguments.
-   *
-   * @return the value
-   */
-  public boolean progressBar() {
-    return arguments.progressBar();
-  }
-
   /** Builds a {@link PrmTrainerConfig}; see the record for the defaults. */
-  public static final class Builder {
-    private TrainingArguments.Builder args;
+  public static final class Builder extends TrainingArgumentsBuilder<Builder> {
     private boolean trainBackbone = true;
     private long evalEverySteps = 0;
     private double threshold = StepMetrics.DEFAULT_THRESHOLD;
 
     private Builder(TrainingArguments.Builder args) {
-      this.args = args;
+      super(args);
     }
 
-    /**
-     * Replaces every shared training argument set so far (the PRM's own settings stay).
-     *
-     * @param v the arguments
-     * @return this builder
-     */
-    public Builder arguments(TrainingArguments v) {
-      args = Preconditions.checkNotNull(v, "arguments").toBuilder();
-      return this;
-    }
-
-    /**
-     * Sets the rationales per optimizer step (see {@link TrainingArguments}).
-     *
-     * @param v the batch size
-     * @return this builder
-     */
-    public Builder batchSize(int v) {
-      args.batchSize(v);
-      return this;
-    }
-
-    /**
-     * Sets the rationales per forward pass (see {@link TrainingArguments}).
-     *
-     * @param v the micro-batch size
-     * @return this builder
-     */
-    public Builder microBatchSize(int v) {
-      args.microBatchSize(v);
-      return this;
-    }
-
-    /**
-     * Sets the number of epochs (see {@link TrainingArguments}).
-     *
-     * @param v the epochs
-     * @return this builder
-     */
-    public Builder epochs(int v) {
-      args.epochs(v);
-      return this;
-    }
-
-    /**
-     * Sets a fixed number of steps; 0 lets the epochs decide (see {@link TrainingArguments}).
-     *
-     * @param v the steps
-     * @return this builder
-     */
-    public Builder maxSteps(long v) {
-      args.maxSteps(v);
-      return this;
-    }
-
-    /**
-     * Sets the data-order seed (see {@link TrainingArguments}).
-     *
-     * @param v the seed
-     * @return this builder
-     */
-    public Builder seed(long v) {
-      args.seed(v);
-      return this;
-    }
-
-    /**
-     * Sets the optimizer configuration (see {@link TrainingArguments}).
-     *
-     * @param v the optimizer configuration
-     * @return this builder
-     */
-    public Builder optimizer(OptimizerConfig v) {
-      args.optimizer(v);
-      return this;
-    }
-
-    /**
-     * Sets the working directory for checkpoints and metrics (see {@link TrainingArguments}).
-     *
-     * @param v the directory, or null
-     * @return this builder
-     */
-    public Builder workDir(Path v) {
-      args.workDir(v);
-      return this;
-    }
-
-    /**
-     * Sets the checkpoint interval in steps; 0 checkpoints at epoch ends only (see {@link TrainingArguments}).
-     *
-     * @param v the interval
-     * @return this builder
-     */
-    public Builder checkpointEverySteps(int v) {
-      args.checkpointEverySteps(v);
-      return this;
-    }
-
-    /**
-     * Sets how often a step's metrics are logged; 0 logs none (see {@link TrainingArguments}).
-     *
-     * @param v the interval in steps
-     * @return this builder
-     */
-    public Builder logEverySteps(int v) {
-      args.logEverySteps(v);
-      return this;
-    }
-
-    /**
-     * Sets whether to draw a progress bar (see {@link TrainingArguments}).
-     *
-     * @param v whether to draw it
-     * @return this builder
-     */
-    public Builder progressBar(boolean v) {
-      args.progressBar(v);
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -347,7 +143,7 @@ public record PrmTrainerConfig(
      * @return the configuration
      */
     public PrmTrainerConfig build() {
-      return new PrmTrainerConfig(args.build(), trainBackbone, evalEverySteps, threshold);
+      return new PrmTrainerConfig(buildArguments(), trainBackbone, evalEverySteps, threshold);
     }
   }
 }
