@@ -34,6 +34,7 @@ class ReadmeSnippetsTest {
       "import io.github.sipf4j.orpo.data.*;",
       "import io.github.sipf4j.orpo.loss.*;",
       "import io.github.sipf4j.orpo.model.*;",
+      "import io.github.sipf4j.orpo.model.hf.*;",
       "import io.github.sipf4j.orpo.sample.*;",
       "import io.github.sipf4j.orpo.text.*;",
       "import io.github.sipf4j.orpo.train.*;",

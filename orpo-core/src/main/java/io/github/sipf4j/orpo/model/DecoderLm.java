@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -43,7 +42,7 @@ import java.util.Map;
  *
  * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
  * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
- * (grown by doubling when needed, sized up front by {@link KvCache#reserve}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
+ * ({@link PreallocatedKvCache}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
  *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
@@ -64,7 +63,6 @@ public final class DecoderLm implements CausalLm {
   /** The value of {@code "type"} in {@value #CONFIG_FILE} for this model. */
   public static final String TYPE = "decoder";
 
-  private static final float MASKED = -1e9f;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
   private final DecoderConfig config;
@@ -238,8 +236,8 @@ public final class DecoderLm implements CausalLm {
     long t = s.get(1);
     Preconditions.checkArgument(t <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", t, config.maxLength());
-    NDArray[] pb = positionsAndBias(attentionMask);
-    return run(inputIds.toType(DataType.INT64, false), pb[0], pb[1], null, training);
+    AttentionMasks.Step step = AttentionMasks.full(attentionMask);
+    return run(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), null, training);
   }
 
   /** {@inheritDoc} */
@@ -262,18 +260,8 @@ public final class DecoderLm implements CausalLm {
         "inputIds and attentionMask must both be (batch, time), got %s and %s", s, attentionMask.getShape());
     Preconditions.checkArgument(s.get(1) <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", s.get(1), config.maxLength());
-    NDArray[] pb = positionsAndBias(attentionMask);
-    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], null, training);
-  }
-
-  /** Positions over real tokens ({@code cumsum(mask) - 1}) and the additive key-padding plus causal bias. */
-  private static NDArray[] positionsAndBias(NDArray attentionMask) {
-    long b = attentionMask.getShape().get(0);
-    long t = attentionMask.getShape().get(1);
-    NDArray mask = attentionMask.toType(DataType.INT64, false);
-    NDArray positions = mask.cumSum(1).sub(1).maximum(0);
-    NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(b, 1, 1, t);
-    return new NDArray[] {positions, keyBias.add(causalBias(attentionMask.getManager(), t, t))};
+    AttentionMasks.Step step = AttentionMasks.full(attentionMask);
+    return hidden(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), null, training);
   }
 
   /** {@inheritDoc} */
@@ -285,15 +273,15 @@ public final class DecoderLm implements CausalLm {
   /** {@inheritDoc} */
   @Override
   public KvCache newCache(int batchSize) {
-    return new DecoderKvCache(manager, config.layers(), batchSize, config.maxLength());
+    return new PreallocatedKvCache(manager, config.layers(), batchSize, config.maxLength());
   }
 
   /** {@inheritDoc} */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
-    Preconditions.checkArgument(kvCache instanceof DecoderKvCache && ((DecoderKvCache) kvCache).owner == manager,
-        "the cache was not created by this model");
-    DecoderKvCache cache = (DecoderKvCache) kvCache;
+    Preconditions.checkArgument(kvCache instanceof PreallocatedKvCache
+        && ((PreallocatedKvCache) kvCache).belongsTo(manager), "the cache was not created by this model");
+    PreallocatedKvCache cache = (PreallocatedKvCache) kvCache;
     Shape s = newIds.getShape();
     Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize(),
         "newIds must be (%s, time), got %s", cache.batchSize(), s);
@@ -301,36 +289,18 @@ public final class DecoderLm implements CausalLm {
     long tn = s.get(1);
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
-    NDArray mask = newMask.toType(DataType.INT64, false);
-    // The cache keeps its own copy: the caller may close the mask it passed in.
-    NDArray allMask = cache.mask == null ? mask.duplicate() : cache.mask.concat(mask, 1);
-    NDArray seen = cache.mask == null ? null : cache.mask.sum(new int[] {1}, true);
-    NDArray positions = mask.cumSum(1).sub(1);
-    if (seen != null) {
-      positions = positions.add(seen);
-    }
-    positions = positions.maximum(0);
-    NDArray bias = allMask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(s.get(0), 1, 1, past + tn);
-    if (tn > 1) {
-      bias = bias.add(causalBias(newIds.getManager(), tn, past + tn));
-    }
-    NDArray logits = run(newIds.toType(DataType.INT64, false), positions, bias, cache, false);
-    cache.setMask(allMask);
+    // The cache keeps its own copy of the mask: the caller may close the mask it passed in.
+    AttentionMasks.Step step = AttentionMasks.continued(cache.mask(), newMask);
+    NDArray logits = run(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache, false);
+    cache.advance(step.mask());
     return logits;
   }
 
-  /** Additive causal bias (tq, tk): query i (absolute position tk - tq + i) sees keys j &lt;= its position. */
-  private static NDArray causalBias(NDManager m, long tq, long tk) {
-    NDArray keys = m.arange(0, (int) tk, 1, DataType.INT64).reshape(1, tk);
-    NDArray queries = m.arange((int) (tk - tq), (int) tk, 1, DataType.INT64).reshape(tq, 1);
-    return keys.gt(queries).toType(DataType.FLOAT32, false).mul(MASKED);
-  }
-
-  private NDArray run(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
+  private NDArray run(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache, boolean training) {
     return hidden(ids, positions, bias, cache, training).matMul(wte.getArray().transpose());
   }
 
-  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
+  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache, boolean training) {
     NDArrayEx ex = ids.getNDArrayInternal();
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
@@ -456,115 +426,5 @@ public final class DecoderLm implements CausalLm {
   @Override
   public void close() {
     manager.close();
-  }
-
-  /**
-   * The key/value cache of a {@link DecoderLm}: per layer, keys and values in preallocated buffers of shape (batch,
-   * heads, capacity, headSize), written in place; attention reads a view of the first {@link #length()} positions.
-   * A buffer grows (doubling, at most to the model's maximum length) only when a step would overflow it, so
-   * decoding a token costs no copy of the earlier keys and values; {@link #reserve} sizes the buffers up front.
-   */
-  static final class DecoderKvCache implements KvCache {
-    private final NDManager owner;
-    private final NDManager memory;
-    private final NDArray[][] kv;
-    private final int maxLength;
-    private NDArray mask;
-    private int batch;
-    private int reserved;
-
-    DecoderKvCache(NDManager owner, int layers, int batch, int maxLength) {
-      this.owner = owner;
-      this.memory = owner.newSubManager();
-      this.kv = new NDArray[layers][2];
-      this.batch = batch;
-      this.maxLength = maxLength;
-    }
-
-    /**
-     * Writes the keys or values of the new positions into the buffer of a layer and returns a view of all cached
-     * positions, the new ones included.
-     */
-    NDArray append(int layer, int which, NDArray fresh) {
-      int past = length();
-      int end = past + (int) fresh.getShape().get(2);
-      NDArray buffer = kv[layer][which];
-      if (buffer == null || buffer.getShape().get(2) < end) {
-        int capacity = buffer == null ? 0 : (int) buffer.getShape().get(2);
-        int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity, end + 32)));
-        Shape shape = fresh.getShape();
-        NDArray grown = memory.create(new Shape(shape.get(0), shape.get(1), wanted, shape.get(3)),
-            fresh.getDataType());
-        ai.djl.ndarray.NDScope.unregister(grown);
-        if (past > 0) {
-          try (NDArray old = buffer.get(new NDIndex().addAllDim(2).addSliceDim(0, past))) {
-            grown.set(new NDIndex().addAllDim(2).addSliceDim(0, past), old);
-          }
-        }
-        if (buffer != null) {
-          buffer.close();
-        }
-        kv[layer][which] = grown;
-        buffer = grown;
-      }
-      buffer.set(new NDIndex().addAllDim(2).addSliceDim(past, end), fresh);
-      return buffer.get(fresh.getManager(), new NDIndex().addAllDim(2).addSliceDim(0, end));
-    }
-
-    void setMask(NDArray newMask) {
-      NDArray old = mask;
-      ai.djl.ndarray.NDScope.unregister(newMask);
-      newMask.attach(memory);
-      mask = newMask;
-      if (old != null && old != newMask) {
-        old.close();
-      }
-    }
-
-    @Override
-    public int batchSize() {
-      return batch;
-    }
-
-    @Override
-    public int length() {
-      return mask == null ? 0 : (int) mask.getShape().get(1);
-    }
-
-    @Override
-    public void reserve(int length) {
-      reserved = Math.max(reserved, Math.min(length, maxLength));
-    }
-
-    @Override
-    public void selectRows(int[] rows) {
-      if (mask == null) {
-        batch = rows.length;
-        return;
-      }
-      try (NDManager tmp = memory.newSubManager()) {
-        NDArray index = tmp.create(java.util.Arrays.stream(rows).asLongStream().toArray());
-        for (NDArray[] layer : kv) {
-          for (int i = 0; i < 2; i++) {
-            NDArray picked = layer[i].get(index);
-            picked.attach(memory);
-            ai.djl.ndarray.NDScope.unregister(picked);
-            layer[i].close();
-            layer[i] = picked;
-          }
-        }
-        NDArray m = mask.get(index);
-        m.attach(memory);
-        ai.djl.ndarray.NDScope.unregister(m);
-        mask.close();
-        mask = m;
-      }
-      batch = rows.length;
-    }
-
-    @Override
-    public void close() {
-      memory.close();
-    }
   }
 }
