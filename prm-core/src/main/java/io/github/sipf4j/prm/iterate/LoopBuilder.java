@@ -525,9 +525,11 @@ abstract class LoopBuilder {
   }
 
   /**
-   * Sets how rollout jobs are cut into shards (default {@link RolloutShards#DEFAULT}: 256 tasks, 512 rationales). A
+   * Sets how rollout jobs are cut into shards (default {@link RolloutShards#DEFAULT}: 1,024 tasks, 4,096 rationales). A
    * shard is computed the same way wherever it runs, so records do not depend on the engine or its partitions; the
    * shard sizes decide which tasks are batched together, and so can move floating-point results in the last bits.
+   * The default keeps one process's batches full; an engine that spreads jobs over W workers wants at least W shards
+   * per job.
    *
    * @param v the shard sizes
    * @return this builder

@@ -12,7 +12,10 @@ import java.util.List;
  * {@code RolloutPartition.run(job, 0, job.shards(), ...)} in one process with the same policy weights. Engines meet it
  * by running {@link RolloutPartition} on whole shards; how they group shards into partitions, and where they run
  * them, is theirs to choose. {@link LocalRolloutEngine} runs them in this process; an engine on a cluster ships
- * {@link RolloutJobs#toJson the job's JSON} and shard ranges to its workers and collects their records.
+ * {@link RolloutJobs#toJson the job's JSON} and shard ranges to its workers (where the policy's directory must be
+ * readable, on a shared file system or copied there, and its model kind and the verifier kind registered), runs
+ * {@link RolloutPartition#run(RolloutJob, int, int, ai.djl.Device, java.util.Collection)} on each, and collects the
+ * records (all {@link java.io.Serializable}) in shard order.
  *
  * <pre>{@code
  * RolloutEngine engine = new LocalRolloutEngine(Device.cpu(), 1);
