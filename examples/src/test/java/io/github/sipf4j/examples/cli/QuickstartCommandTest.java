@@ -120,7 +120,8 @@ class QuickstartCommandTest {
         t.warmLr(), t.poolQuestions(), t.goldReplay(), t.questionsPerIteration(), t.samplesPerQuestion(),
         t.rolloutsPerStep(), t.maxSimulatedSamples(), t.monteCarloRewards(), t.prmEpochs(), t.iterations(), t.orpoLr(),
         t.lambda(), t.orpoMaxSteps(), t.sftSteps(), t.evalTasks(), t.maxNewTokens(), t.preferFlawedRejected(),
-        t.anchorsPerStep(), t.softLabels(), null, t.minChosenReward(), t.checkerRewards()));
+        t.anchorsPerStep(), t.softLabels(), null, t.minChosenReward(), t.checkerRewards(), t.regime(), t.warmEvalEvery(),
+        t.warmPatience(), t.modelWidth(), t.modelLayers()));
     assertTrue(e.getMessage().contains("aggregation is required"), e.getMessage());
   }
 
@@ -135,7 +136,7 @@ class QuickstartCommandTest {
     Preset p = o.apply(t);
     assertEquals(new Preset(t.name(), 50, 7, t.warmLr(), t.poolQuestions(), 5, 0, 6, 8,
         t.maxSimulatedSamples(), true, t.prmEpochs(), 3, 2e-4f, 0.25f, 9, 11, t.evalTasks(), t.maxNewTokens(), true, 12, true,
-        "min", 0.75, true),
+        "min", 0.75, true, t.regime(), t.warmEvalEvery(), t.warmPatience(), t.modelWidth(), t.modelLayers()),
         p);
     assertEquals(t, new PresetOverrides().apply(t));
     PresetOverrides off = new PresetOverrides();

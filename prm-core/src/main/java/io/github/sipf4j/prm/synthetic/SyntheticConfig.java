@@ -22,6 +22,11 @@ import java.util.Set;
  * @param smallRangeShare the share of questions with a small-range answer; see {@link #DEFAULT_SMALL_RANGE_SHARE}
  * @param smallRangeKinds the small-range kinds to draw from; see {@link #DEFAULT_SMALL_RANGE_KINDS}
  * @param maxChars the longest prompt plus newline plus rationale; see {@link #DEFAULT_MAX_CHARS}
+ * @param minDistractors the fewest sentences about a second person that leave the asked person's count alone; see
+ *     {@link #DEFAULT_MIN_DISTRACTORS}
+ * @param maxDistractors the most such sentences; see {@link #DEFAULT_MAX_DISTRACTORS}
+ * @param transferShare the chance that an operation of the asked person is a transfer with the second person; see
+ *     {@link #DEFAULT_TRANSFER_SHARE}
  */
 public record SyntheticConfig(
     int minSteps,
@@ -35,7 +40,10 @@ public record SyntheticConfig(
     Wording wording,
     double smallRangeShare,
     Set<AnswerKind> smallRangeKinds,
-    int maxChars) {
+    int maxChars,
+    int minDistractors,
+    int maxDistractors,
+    double transferShare) {
 
   /** By default a rationale has at least 2 lines before the answer line. */
   public static final int DEFAULT_MIN_STEPS = 2;
@@ -75,6 +83,23 @@ public record SyntheticConfig(
   public static final int DEFAULT_MAX_CHARS = 300;
 
   /**
+   * By default a question has no distractor sentence. With at least one, a question is a story about two people:
+   * the second person's opening sentence ({@code Bob has 9 pens.}) and operations ({@code Bob buys 3 more.}) are the
+   * distractors, numbers the rationale must not use.
+   */
+  public static final int DEFAULT_MIN_DISTRACTORS = 0;
+
+  /** By default a question has no distractor sentence (see {@link #DEFAULT_MIN_DISTRACTORS}). */
+  public static final int DEFAULT_MAX_DISTRACTORS = 0;
+
+  /**
+   * By default no operation is a transfer. A transfer moves items between the asked person and the second person
+   * ({@code Ann gives 4 pens to Bob.} or {@code Bob gives 4 pens to Ann.}); whether it adds or subtracts depends on
+   * who is asked about, so it tests which operation to apply.
+   */
+  public static final double DEFAULT_TRANSFER_SHARE = 0;
+
+  /**
    * Validates the knobs.
    *
    * @param minSteps the fewest rationale lines, at least 2
@@ -89,6 +114,9 @@ public record SyntheticConfig(
    * @param smallRangeShare the small-range share in [0, 1]
    * @param smallRangeKinds the small-range kinds, not empty when the share is positive
    * @param maxChars the length limit
+   * @param minDistractors the fewest distractor sentences, at least 0
+   * @param maxDistractors the most distractor sentences
+   * @param transferShare the transfer chance in [0, 1]
    */
   public SyntheticConfig {
     Objects.requireNonNull(wording, "wording");
@@ -113,6 +141,29 @@ public record SyntheticConfig(
     if (maxChars < 80) {
       throw new IllegalArgumentException("maxChars must be at least 80: " + maxChars);
     }
+    if (minDistractors < 0 || maxDistractors < minDistractors) {
+      throw new IllegalArgumentException(
+          "need 0 <= minDistractors <= maxDistractors: " + minDistractors + ", " + maxDistractors);
+    }
+    if (!(transferShare >= 0 && transferShare <= 1)) {
+      throw new IllegalArgumentException("transferShare must be in [0, 1]: " + transferShare);
+    }
+    boolean story = maxDistractors > 0 || transferShare > 0;
+    if (story && smallRangeShare > 0 && smallRangeKinds.contains(AnswerKind.COMPARISON)) {
+      throw new IllegalArgumentException("a story with a second person (distractors or transfers) cannot ask a "
+          + "COMPARISON question, which introduces the second person's count itself: leave COMPARISON out of "
+          + "smallRangeKinds or set smallRangeShare to 0");
+    }
+  }
+
+  /**
+   * Returns whether questions are stories about two people: true when distractor sentences or transfers are on.
+   * Such stories only use sentence templates that name their person.
+   *
+   * @return whether a second person takes part
+   */
+  public boolean story() {
+    return maxDistractors > 0 || transferShare > 0;
   }
 
   /**
@@ -149,7 +200,9 @@ public record SyntheticConfig(
         .wording(wording)
         .smallRangeShare(smallRangeShare)
         .smallRangeKinds(smallRangeKinds)
-        .maxChars(maxChars);
+        .maxChars(maxChars)
+        .distractors(minDistractors, maxDistractors)
+        .transferShare(transferShare);
   }
 
   /** Builds a {@link SyntheticConfig}; unset values keep their defaults. */
@@ -166,6 +219,9 @@ public record SyntheticConfig(
     private double smallRangeShare = DEFAULT_SMALL_RANGE_SHARE;
     private Set<AnswerKind> smallRangeKinds = DEFAULT_SMALL_RANGE_KINDS;
     private int maxChars = DEFAULT_MAX_CHARS;
+    private int minDistractors = DEFAULT_MIN_DISTRACTORS;
+    private int maxDistractors = DEFAULT_MAX_DISTRACTORS;
+    private double transferShare = DEFAULT_TRANSFER_SHARE;
 
     private Builder() {}
 
@@ -284,13 +340,39 @@ public record SyntheticConfig(
     }
 
     /**
+     * Sets the range of distractor sentences: sentences about a second person (its opening and its own operations)
+     * that leave the asked person's count alone. Drawn uniformly per question.
+     *
+     * @param min the fewest, at least 0
+     * @param max the most; 0 (with no transfers) gives the one-person questions
+     * @return this builder
+     */
+    public Builder distractors(int min, int max) {
+      this.minDistractors = min;
+      this.maxDistractors = max;
+      return this;
+    }
+
+    /**
+     * Sets the chance that each operation of the asked person is a transfer with the second person instead of an
+     * operation of its own.
+     *
+     * @param transferShare in [0, 1]
+     * @return this builder
+     */
+    public Builder transferShare(double transferShare) {
+      this.transferShare = transferShare;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the validated configuration
      */
     public SyntheticConfig build() {
       return new SyntheticConfig(minSteps, maxSteps, minStart, maxStart, maxAddend, maxFactor, maxValue, operators,
-          wording, smallRangeShare, smallRangeKinds, maxChars);
+          wording, smallRangeShare, smallRangeKinds, maxChars, minDistractors, maxDistractors, transferShare);
     }
   }
 }

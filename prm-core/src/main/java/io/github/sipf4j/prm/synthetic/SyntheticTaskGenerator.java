@@ -68,13 +68,13 @@ public final class SyntheticTaskGenerator {
     return generate(config, name, count, seed, b -> true);
   }
 
-  private static TaskSet generate(SyntheticConfig config, String name, int count, long seed, IntPredicate bucket) {
+  static TaskSet generate(SyntheticConfig config, String name, int count, long seed, IntPredicate bucket) {
     if (count < 0) {
       throw new IllegalArgumentException("count must be >= 0: " + count);
     }
     long salt = Hashing.murmur3_128().hashString(name, StandardCharsets.UTF_8).asLong();
     SplittableRandom random = new SplittableRandom(seed ^ salt);
-    Templates templates = Templates.of(config.wording());
+    Templates templates = config.story() ? storyTemplates(config) : Templates.of(config.wording());
     Set<String> seen = new HashSet<>();
     List<ReasoningTask> tasks = new ArrayList<>(count);
     long attempts = 0;
@@ -83,7 +83,7 @@ public final class SyntheticTaskGenerator {
         throw new IllegalStateException(
             "could only generate " + tasks.size() + " distinct questions of " + count + " within the limits of " + config);
       }
-      Problem p = draw(config, templates, random);
+      Problem p = config.story() ? drawStory(config, templates, random) : draw(config, templates, random);
       if (p == null || p.length() > config.maxChars() || seen.contains(p.question)) {
         continue;
       }
@@ -94,16 +94,46 @@ public final class SyntheticTaskGenerator {
       seen.add(p.question);
       List<String> steps = new ArrayList<>(p.lines);
       steps.add("The answer is " + p.answer);
-      tasks.add(
-          ReasoningTask.numeric(name + "/" + tasks.size(), p.question, p.answer, steps)
-              .withMetadata("answerKind", p.kind.name())
-              .withMetadata("steps", Integer.toString(p.lines.size()))
-              .withMetadata("split", name));
+      ReasoningTask task = ReasoningTask.numeric(name + "/" + tasks.size(), p.question, p.answer, steps)
+          .withMetadata("answerKind", p.kind.name())
+          .withMetadata("steps", Integer.toString(p.lines.size()))
+          .withMetadata("split", name);
+      if (config.story()) {
+        task = task.withMetadata("distractors", Integer.toString(p.distractors))
+            .withMetadata("transfers", Integer.toString(p.transfers));
+      }
+      tasks.add(task);
     }
     return new TaskSet(name, tasks);
   }
 
-  private record Problem(String question, List<String> lines, String answer, AnswerKind kind) {
+  /** The templates of a two-person story, checked to hold a sentence for everything the knobs can ask for. */
+  private static Templates storyTemplates(SyntheticConfig c) {
+    Templates t = Templates.of(c.wording()).naming();
+    List<String> missing = new ArrayList<>();
+    if (t.openings().isEmpty() || t.numberQuestions().isEmpty() && c.smallRangeShare() < 1) {
+      missing.add("openings and questions");
+    }
+    if (c.operators().stream().allMatch(op -> t.steps().get(op).isEmpty())) {
+      missing.add("operations");
+    }
+    if (c.smallRangeShare() > 0 && (c.smallRangeKinds().contains(AnswerKind.YES_NO) && t.yesNo().isEmpty()
+        || c.smallRangeKinds().contains(AnswerKind.REMAINDER) && t.remainders().isEmpty())) {
+      missing.add("small-range questions");
+    }
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("the " + c.wording() + " templates have no sentence naming its person for "
+          + String.join(", ", missing) + ", which a two-person story needs");
+    }
+    return t;
+  }
+
+  private record Problem(String question, List<String> lines, String answer, AnswerKind kind, int distractors,
+      int transfers) {
+    Problem(String question, List<String> lines, String answer, AnswerKind kind) {
+      this(question, lines, answer, kind, 0, 0);
+    }
+
     int length() {
       int n = question.length() + 1 + ("The answer is " + answer).length();
       for (String l : lines) {
@@ -174,6 +204,120 @@ public final class SyntheticTaskGenerator {
       default -> throw new IllegalStateException(kind.name());
     }
     return new Problem(q.toString(), lines, answer, kind);
+  }
+
+  /**
+   * Draws a story about two people: the asked person's opening and operations (some of them transfers with the
+   * second person), and the distractors, the second person's opening and operations, interleaved at random. Both
+   * openings come first, in random order; the asked person's operations keep their order, which is the order of the
+   * rationale's lines. The second person's count is tracked so that its own sentences stay feasible.
+   */
+  private static Problem drawStory(SyntheticConfig c, Templates t, SplittableRandom r) {
+    int steps = r.nextInt(c.minSteps(), c.maxSteps() + 1);
+    AnswerKind kind = AnswerKind.NUMBER;
+    if (r.nextDouble() < c.smallRangeShare()) {
+      List<AnswerKind> kinds = new ArrayList<>(c.smallRangeKinds());
+      kinds.sort(null);
+      kind = kinds.get(r.nextInt(kinds.size()));
+    }
+    int ops = kind == AnswerKind.NUMBER ? steps : steps - 1;
+    int distractors = r.nextInt(c.minDistractors(), c.maxDistractors() + 1);
+    String person = pick(Templates.NAMES, r);
+    String other;
+    do {
+      other = pick(Templates.NAMES, r);
+    } while (other.equals(person));
+    String item = pick(Templates.ITEMS, r);
+    int value = r.nextInt(c.minStart(), c.maxStart() + 1);
+    int otherValue = r.nextInt(c.minStart(), c.maxStart() + 1);
+    List<String> sentences = new ArrayList<>();
+    String opening = fill(pick(t.openings(), r), person, other, item, value, 0);
+    if (distractors > 0) {
+      String otherOpening = fill(pick(t.openings(), r), other, person, item, otherValue, 0);
+      boolean otherFirst = r.nextBoolean();
+      sentences.add(otherFirst ? otherOpening : opening);
+      sentences.add(otherFirst ? opening : otherOpening);
+    } else {
+      sentences.add(opening);
+    }
+    // The order of the remaining sentences: true for an operation of the asked person, false for a distractor.
+    List<Boolean> order = new ArrayList<>();
+    for (int i = 0; i < ops; i++) {
+      order.add(true);
+    }
+    for (int i = 1; i < distractors; i++) {
+      order.add(r.nextInt(order.size() + 1), false);
+    }
+    List<Operator> allowed = new ArrayList<>(c.operators());
+    allowed.sort(null);
+    allowed.removeIf(op -> t.steps().get(op).isEmpty());
+    List<String> lines = new ArrayList<>();
+    int transfers = 0;
+    for (boolean asked : order) {
+      if (asked && r.nextDouble() < c.transferShare()) {
+        // A transfer: the asked person gives (subtract) or receives (add); the count moved is an addend.
+        boolean gives = r.nextBoolean();
+        int from = gives ? value : otherValue;
+        int to = gives ? otherValue : value;
+        int hi = Math.min(c.maxAddend(), Math.min(from - 1, c.maxValue() - to));
+        if (hi < 2) {
+          return null;
+        }
+        int n = r.nextInt(2, hi + 1);
+        String template = pick(t.transfers(), r);
+        sentences.add(gives ? fill(template, person, other, item, n, 0) : fill(template, other, person, item, n, 0));
+        int result = gives ? value - n : value + n;
+        lines.add(value + (gives ? "-" : "+") + n + "=" + result);
+        value = result;
+        otherValue = gives ? otherValue + n : otherValue - n;
+        transfers++;
+        continue;
+      }
+      int current = asked ? value : otherValue;
+      List<int[]> options = new ArrayList<>();
+      for (Operator op : allowed) {
+        int operand = operand(op, current, c, r);
+        if (operand > 0) {
+          options.add(new int[] {op.ordinal(), operand});
+        }
+      }
+      if (options.isEmpty()) {
+        return null;
+      }
+      int[] choice = options.get(r.nextInt(options.size()));
+      Operator op = Operator.values()[choice[0]];
+      int n = choice[1];
+      int result = op.apply(current, n);
+      sentences.add(fill(pick(t.steps().get(op), r), asked ? person : other, asked ? other : person, item, n, 0));
+      if (asked) {
+        lines.add(value + String.valueOf(op.symbol()) + n + "=" + result);
+        value = result;
+      } else {
+        otherValue = result;
+      }
+    }
+    StringBuilder q = new StringBuilder(String.join(" ", sentences));
+    String answer;
+    switch (kind) {
+      case NUMBER -> {
+        q.append(' ').append(fill(pick(t.numberQuestions(), r), person, other, item, 0, 0));
+        answer = Integer.toString(value);
+      }
+      case YES_NO -> {
+        int m = near(value, c, r);
+        q.append(' ').append(fill(pick(t.yesNo(), r), person, other, item, 0, m));
+        lines.add(value + (value > m ? ">" : "<") + m);
+        answer = value > m ? "yes" : "no";
+      }
+      case REMAINDER -> {
+        int bag = r.nextInt(2, Math.max(3, c.maxFactor() + 1));
+        q.append(' ').append(fill(pick(t.remainders(), r), person, other, item, 0, bag));
+        lines.add(value + "%" + bag + "=" + value % bag);
+        answer = Integer.toString(value % bag);
+      }
+      default -> throw new IllegalStateException(kind.name());
+    }
+    return new Problem(q.toString(), lines, answer, kind, distractors, transfers);
   }
 
   /** A feasible operand for {@code op} at {@code value}, or 0 when none exists. */
