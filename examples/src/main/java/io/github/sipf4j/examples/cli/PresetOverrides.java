@@ -2,6 +2,7 @@ package io.github.sipf4j.examples.cli;
 
 import io.github.sipf4j.examples.quickstart.Preset;
 import io.github.sipf4j.examples.quickstart.Quickstart;
+import io.github.sipf4j.prm.synthetic.SyntheticRegime;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -70,6 +71,9 @@ public final class PresetOverrides {
       description = "SIPF scores steps with the synthetic task's exact step checker (no simulation).")
   Boolean checkerRewards;
 
+  @Option(names = "--regime", description = "Override the synthetic task regime: arithmetic or distractors.")
+  String regime;
+
   @Option(names = "--pool", description = "Override the number of answer-only pool questions.")
   Integer pool;
 
@@ -90,6 +94,12 @@ public final class PresetOverrides {
 
   @Option(names = "--layers", description = "Override the policy's layers of a new warm start.")
   Integer layers;
+
+  @Option(names = "--pretrain", description = "Override the pretraining corpus size (0: no pretraining stage).")
+  Integer pretrain;
+
+  @Option(names = "--pretrain-steps", description = "Override the pretraining stage's optimizer steps.")
+  Integer pretrainSteps;
 
   @Option(names = "--eval-splits", split = ",", description = "Evaluate only these splits (for example "
       + "'validation' while tuning; default: all of the regime's splits).")
@@ -114,8 +124,9 @@ public final class PresetOverrides {
         flawedFirst == null ? p.preferFlawedRejected() : flawedFirst, or(anchors, p.anchorsPerStep()),
         softLabels == null ? p.softLabels() : softLabels, aggregation == null ? p.aggregation() : aggregation,
         minChosen == null ? p.minChosenReward() : minChosen, checkerRewards == null ? p.checkerRewards()
-        : checkerRewards, p.regime(), or(warmEvalEvery, p.warmEvalEvery()), or(patience, p.warmPatience()),
-        or(width, p.modelWidth()), or(layers, p.modelLayers()));
+        : checkerRewards, regime == null ? p.regime() : SyntheticRegime.fromName(regime), or(warmEvalEvery, p.warmEvalEvery()), or(patience, p.warmPatience()),
+        or(width, p.modelWidth()), or(layers, p.modelLayers()), or(pretrain, p.pretrainExamples()),
+        or(pretrainSteps, p.pretrainSteps()));
     if (evalSplits != null) {
       for (String s : evalSplits) {
         if (!out.regime().splits().contains(s)) {

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,11 +80,10 @@ public final class EarlyStopping implements TrainerListener {
   }
 
   private final CausalLm model;
-  private final TaskSet dev;
+  private final DoubleSupplier accuracy;
   private final int evalEvery;
   private final int patience;
   private final Path dir;
-  private final PolicyEvaluator evaluator;
   private final List<Evaluation> evaluations = new ArrayList<>();
   private long bestStep = -1;
   private double bestAccuracy = -1;
@@ -104,16 +104,27 @@ public final class EarlyStopping implements TrainerListener {
    */
   public EarlyStopping(CausalLm model, TextTokenizer tokenizer, TaskSet dev, int evalEvery, int patience, Path dir,
       int maxNewTokens) throws IOException {
+    this(model, greedyAccuracy(model, tokenizer, dev, maxNewTokens), evalEvery, patience, dir);
+  }
+
+  /**
+   * Creates the listener with another measure of the model (tests script one).
+   *
+   * @param model the model being trained
+   * @param accuracy measures the model as it is now; higher is better
+   * @param evalEvery evaluate after every this many steps, positive
+   * @param patience stop after this many evaluations in a row without a better accuracy; 0 never stops early
+   * @param dir where the history and the best weights are kept
+   * @throws IOException if an existing history cannot be read
+   */
+  EarlyStopping(CausalLm model, DoubleSupplier accuracy, int evalEvery, int patience, Path dir) throws IOException {
     Preconditions.checkArgument(evalEvery > 0, "evalEvery must be positive, got %s", evalEvery);
     Preconditions.checkArgument(patience >= 0, "patience must be >= 0, got %s", patience);
-    Preconditions.checkArgument(dev.size() > 0, "the development set is empty");
     this.model = model;
-    this.dev = dev;
+    this.accuracy = accuracy;
     this.evalEvery = evalEvery;
     this.patience = patience;
     this.dir = dir;
-    this.evaluator = new PolicyEvaluator(model, tokenizer, PromptTemplate.DEFAULT, OutcomeVerifier.forTaskKind(),
-        SamplingConfig.builder().maxNewTokens(maxNewTokens).batchSize(128).build());
     Files.createDirectories(dir);
     Path history = dir.resolve(HISTORY);
     if (Files.exists(history)) {
@@ -178,8 +189,16 @@ public final class EarlyStopping implements TrainerListener {
     return new History(evaluations, bestStep, bestAccuracy, stopped);
   }
 
+  private static DoubleSupplier greedyAccuracy(CausalLm model, TextTokenizer tokenizer, TaskSet dev,
+      int maxNewTokens) {
+    Preconditions.checkArgument(dev.size() > 0, "the development set is empty");
+    PolicyEvaluator evaluator = new PolicyEvaluator(model, tokenizer, PromptTemplate.DEFAULT,
+        OutcomeVerifier.forTaskKind(), SamplingConfig.builder().maxNewTokens(maxNewTokens).batchSize(128).build());
+    return () -> evaluator.evaluate("development", dev).result().accuracy();
+  }
+
   private void evaluate(long done) {
-    double accuracy = evaluator.evaluate("development", dev).result().accuracy();
+    double accuracy = this.accuracy.getAsDouble();
     boolean better = record(new Evaluation(done, accuracy));
     try {
       if (better) {

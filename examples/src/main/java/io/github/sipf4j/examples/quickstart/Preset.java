@@ -46,6 +46,11 @@ import java.util.Locale;
  *     never stop before {@code warmSteps})
  * @param modelWidth the policy's width (d_model) when the warm start creates it
  * @param modelLayers the policy's transformer layers when the warm start creates it
+ * @param pretrainExamples 0: the warm start begins from a new model; otherwise it first trains the new model on this
+ *     many rationales of the regime's pretraining corpus (the in-domain task without its reasoning parts; see
+ *     {@code SyntheticRegime#pretraining}) for {@code pretrainSteps} steps at learning rate
+ *     {@value #PRETRAIN_LR} (cosine), the stand-in for a pretrained model, and then trains that on the gold set
+ * @param pretrainSteps optimizer steps (batch 16) of the pretraining stage
  */
 public record Preset(
     String name,
@@ -77,7 +82,12 @@ public record Preset(
     int warmEvalEvery,
     int warmPatience,
     int modelWidth,
-    int modelLayers) {
+    int modelLayers,
+    int pretrainExamples,
+    int pretrainSteps) {
+
+  /** The peak learning rate of the pretraining stage (that of the arithmetic regime's warm start). */
+  public static final float PRETRAIN_LR = 2e-3f;
 
   /**
    * Checks the sizes.
@@ -132,6 +142,10 @@ public record Preset(
       bad.add("warm-start evaluation interval and patience must be >= 0 (0 = off), got " + warmEvalEvery + " and "
           + warmPatience);
     }
+    if (pretrainExamples < 0 || pretrainSteps < 0 || (pretrainExamples > 0) != (pretrainSteps > 0)) {
+      bad.add("pretraining needs both examples and steps (or neither), got " + pretrainExamples + " and "
+          + pretrainSteps);
+    }
     positive(bad, "model width", modelWidth);
     positive(bad, "model layers", modelLayers);
     if (modelWidth > 0 && modelWidth % 4 != 0) {
@@ -150,14 +164,14 @@ public record Preset(
 
   /** Seconds on a 2-core machine: the whole method on a toy budget, for tests and a first look. */
   public static final Preset TINY = new Preset("tiny", 64, 30, 2e-3f, 24, 8, 16, 2, 2, 24, false, 1, 1, 1e-4f, 0.1f, 4,
-      4, 16, 96, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0, 0, 96, 4);
+      4, 16, 96, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0, 0, 96, 4, 0, 0);
 
   /**
    * The default: an SFT warm start (1,500 steps), two SIPF iterations with Monte-Carlo step rewards and evaluation,
    * about 13 minutes on a 2-core machine.
    */
   public static final Preset DEFAULT = new Preset("default", 2000, 1500, 2e-3f, 1600, 400, 800, 4, 4, 600, true, 3,
-      2, 3e-4f, 0.1f, 100, 300, 200, 200, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0, 0, 96, 4);
+      2, 3e-4f, 0.1f, 100, 300, 200, 200, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0, 0, 96, 4, 0, 0);
 
   /**
    * The experiment's size: the warm start of the calibration (2,000 steps, 30-41% in domain by seed, near the paper's
@@ -165,7 +179,7 @@ public record Preset(
    */
   public static final Preset EXPERIMENT = new Preset("experiment", 2000, 2000, 2e-3f, 2400, 400, 800, 4, 4, 600,
       true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0,
-      0, 96, 4);
+      0, 96, 4, 0, 0);
 
   /**
    * The reasoning regime ({@link SyntheticRegime#DISTRACTORS}): a small gold set, an early-stopped warm start, an
@@ -173,7 +187,7 @@ public record Preset(
    */
   public static final Preset DISTRACTORS = new Preset("distractors", 300, 3000, 2e-3f, 3000, 0, 750, 4, 4, 600,
       true, 3, 4, 3e-4f, 0.1f, 100, 300, 250, 96, false, 0, false, "mean", 0, false, SyntheticRegime.DISTRACTORS,
-      100, 5, 96, 4);
+      100, 5, 96, 4, 3000, 1500);
 
   /**
    * Returns the built-in presets.
@@ -206,7 +220,8 @@ public record Preset(
     return String.format(Locale.ROOT, "%s (%sgold %d, warm %d steps%s, pool %d + replay %d, %d questions x %d samples "
         + "per iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps, %s%s rewards%s%s%s)", name,
         regime == SyntheticRegime.ARITHMETIC ? "" : regime.key() + " regime, model " + modelWidth + "x"
-            + modelLayers + ", ", goldExamples, warmSteps,
+            + modelLayers + ", " + (pretrainSteps > 0 ? "pretraining " + pretrainExamples + " x " + pretrainSteps
+            + " steps, " : ""), goldExamples, warmSteps,
         warmEvalEvery > 0 ? String.format(Locale.ROOT, " at most (lr %.0e, best of evaluations every %d, patience %d)",
             warmLr, warmEvalEvery, warmPatience) : "",
         poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion,

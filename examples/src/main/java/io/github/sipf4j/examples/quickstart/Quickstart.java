@@ -6,6 +6,7 @@ import com.google.gson.GsonBuilder;
 import io.github.sipf4j.orpo.loss.NllScope;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.CausalLms;
+import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.PromptTemplate;
@@ -240,16 +241,28 @@ public final class Quickstart {
     SftWarmStart.StoppingRule stopping = p.warmEvalEvery() > 0 ? new SftWarmStart.StoppingRule(splits.dev(),
         p.warmEvalEvery(), p.warmPatience(), p.maxNewTokens()) : null;
     SftWarmStart.Result w;
+    double pretrainSeconds = 0;
     try (TextTokenizer tok = TextTokenizer.characterLevel()) {
-      w = SftWarmStart.train(dir, splits.gold(), SftWarmStart.model(tok.vocabSize(), p.modelWidth(), p.modelLayers(),
-          maxLength(p)), p.warmSteps(), p.warmLr(), seed, progress, stopping);
+      DecoderConfig shape = SftWarmStart.model(tok.vocabSize(), p.modelWidth(), p.modelLayers(), maxLength(p));
+      Path base = null;
+      if (p.pretrainSteps() > 0) {
+        Path pretrain = dir.resolve("pretrain");
+        base = pretrain.resolve("sft-model");
+        if (!Files.exists(base.resolve("tokenizer.json"))) {
+          long p0 = System.nanoTime();
+          SftWarmStart.train(pretrain, p.regime().generatePretraining(p.pretrainExamples(), seed * 1000 + 8), shape,
+              null, p.pretrainSteps(), Preset.PRETRAIN_LR, seed, progress, null);
+          pretrainSeconds = (System.nanoTime() - p0) / 1e9;
+        }
+      }
+      w = SftWarmStart.train(dir, splits.gold(), shape, base, p.warmSteps(), p.warmLr(), seed, progress, stopping);
     }
     List<Map<String, Float>> epochs = w.warm().summary().epochMeans();
     EarlyStopping.History h = w.history();
     WarmStart ws = new WarmStart(model.toString(), (System.nanoTime() - t0) / 1e9,
         epochs.isEmpty() ? Float.NaN : epochs.get(epochs.size() - 1).getOrDefault("loss", Float.NaN),
         w.warm().summary().steps(), h == null ? -1 : h.bestStep(), h == null ? Double.NaN : h.bestAccuracy(),
-        h == null ? List.of() : h.evaluations());
+        h == null ? List.of() : h.evaluations(), pretrainSeconds);
     AtomicFiles.writeString(done, GSON.toJson(ws));
     return ws;
   }
@@ -280,9 +293,10 @@ public final class Quickstart {
    * @param bestStep with early stopping, the steps done at the kept (best) weights; -1 without
    * @param devAccuracy with early stopping, the kept weights' accuracy on the development set; NaN without
    * @param devEvaluations with early stopping, every development evaluation; empty without
+   * @param pretrainSeconds of {@code seconds}, the pretraining stage's (0 without one, or when it was reused)
    */
   public record WarmStart(String modelDir, double seconds, double lastLoss, long steps, long bestStep,
-      double devAccuracy, List<EarlyStopping.Evaluation> devEvaluations) {
+      double devAccuracy, List<EarlyStopping.Evaluation> devEvaluations, double pretrainSeconds) {
 
     /**
      * Copies the evaluations (none when a file written by an older version lacks them).
@@ -294,6 +308,7 @@ public final class Quickstart {
      * @param bestStep the {@code bestStep} component (see the record)
      * @param devAccuracy the {@code devAccuracy} component (see the record)
      * @param devEvaluations the {@code devEvaluations} component (see the record)
+     * @param pretrainSeconds the {@code pretrainSeconds} component (see the record)
      */
     public WarmStart {
       devEvaluations = devEvaluations == null ? List.of() : List.copyOf(devEvaluations);
@@ -306,7 +321,7 @@ public final class Quickstart {
      * @return the warm start with unknown cost and history
      */
     public static WarmStart external(String modelDir) {
-      return new WarmStart(modelDir, 0, Double.NaN, 0, -1, Double.NaN, List.of());
+      return new WarmStart(modelDir, 0, Double.NaN, 0, -1, Double.NaN, List.of(), 0);
     }
   }
 
@@ -321,11 +336,12 @@ public final class Quickstart {
    * @param soundChosen per iteration, the share of the policy's own NLL targets (chosen rationales, RFT examples)
    *     whose every step is sound ({@link ChosenSoundness}); NaN where there are none (continued SFT)
    * @param validationAudit the step checker's audit of the greedy validation answers: index 0 the starting policy,
-   *     then one per iteration; null where the answers were not written (a starting evaluation handed over by
-   *     another method) or the validation split was not evaluated
+   *     then one per iteration; null where the validation split was not evaluated
+   * @param splits the evaluated splits in the regime's order (validation, in-domain, out-of-domain)
    */
   public record MethodResult(Method method, Map<String, EvalResult> baseline, List<IterationReport> iterations,
-      Path finalModelDir, double seconds, List<Double> soundChosen, List<StepAudit> validationAudit) {}
+      Path finalModelDir, double seconds, List<Double> soundChosen, List<StepAudit> validationAudit,
+      List<String> splits) {}
 
   /**
    * Returns the exact step checker of a preset's regime: with the generator's reference rationales (so that it sees
@@ -401,19 +417,20 @@ public final class Quickstart {
       SelfIterativeResult r = trainer.run();
       if (start == null) {
         writeWarmEvaluation(cache, warmModel, splits, r.baseline());
+        shareWarmAnswers(trainer.iterationDir(0), workDir);
       }
       Set<String> gold = new HashSet<>();
       splits.train().tasks().stream().filter(t -> !t.goldSteps().isEmpty()).forEach(t -> gold.add(t.goldRationale()));
       ChosenSoundness soundness = new ChosenSoundness(formatted(checker(p, splits), p, splits));
       List<Double> sound = new ArrayList<>();
       List<StepAudit> audits = new ArrayList<>();
-      audits.add(audit(p, splits, trainer.iterationDir(0)));
+      audits.add(audit(p, splits, warmAnswersDir(workDir)));
       for (IterationReport it : r.iterations()) {
         sound.add(soundness.share(trainer.iterationDir(it.iteration()), gold));
         audits.add(audit(p, splits, trainer.iterationDir(it.iteration())));
       }
       return new MethodResult(m, r.baseline(), r.iterations(), r.finalPolicyDir(), (System.nanoTime() - t0) / 1e9,
-          sound, audits);
+          sound, audits, List.copyOf(splits.evalSets().keySet()));
     }
   }
 
@@ -435,8 +452,9 @@ public final class Quickstart {
       if (baseline == null) {
         baseline = evaluateAll(evaluator, splits, workDir.resolve("baseline"));
         writeWarmEvaluation(cache, warmModel, splits, baseline);
+        shareWarmAnswers(workDir.resolve("baseline"), workDir);
       }
-      audits.add(audit(p, splits, workDir.resolve("baseline")));
+      audits.add(audit(p, splits, warmAnswersDir(workDir)));
       List<EncodedSequence> data = SftWarmStart.encodeGold(
           new SequenceEncoder(tok, PromptTemplate.DEFAULT, policy.maxLength()), splits.gold());
       List<IterationReport> reports = new ArrayList<>();
@@ -475,7 +493,7 @@ public final class Quickstart {
         audits.add(audit(p, splits, dir));
       }
       return new MethodResult(Method.SFT, baseline, reports, last, (System.nanoTime() - t0) / 1e9,
-          Collections.nCopies(reports.size(), Double.NaN), audits);
+          Collections.nCopies(reports.size(), Double.NaN), audits, List.copyOf(splits.evalSets().keySet()));
     }
   }
 
@@ -489,6 +507,25 @@ public final class Quickstart {
   static Path warmEvaluationFile(Path workDir) {
     Path parent = workDir.toAbsolutePath().getParent();
     return (parent == null ? workDir.toAbsolutePath() : parent).resolve(WARM_EVALUATION_FILE);
+  }
+
+  /**
+   * Returns where the warm start's greedy answers ({@code eval-<split>.jsonl}) are shared beside its evaluation, for
+   * the audit of the starting policy of every method.
+   */
+  static Path warmAnswersDir(Path workDir) {
+    return warmEvaluationFile(workDir).resolveSibling("warm-start-answers");
+  }
+
+  /** Copies the answers of the method that evaluated the warm start to the shared folder. */
+  private static void shareWarmAnswers(Path evaluatedDir, Path workDir) throws IOException {
+    Path shared = Files.createDirectories(warmAnswersDir(workDir));
+    try (var files = Files.list(evaluatedDir)) {
+      for (Path f : files.filter(x -> x.getFileName().toString().startsWith("eval-")
+          && x.getFileName().toString().endsWith(".jsonl")).toList()) {
+        Files.copy(f, shared.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 
   /** The shared evaluation of a warm start, valid only for the same weights and the same splits (by hash). */

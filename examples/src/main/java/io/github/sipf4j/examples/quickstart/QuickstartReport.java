@@ -107,7 +107,7 @@ public final class QuickstartReport {
   private static void putAccuracies(Map<String, Object> m, Map<String, EvalResult> evals, String primaryOod) {
     m.put("in_domain", acc(evals, Quickstart.IN_DOMAIN));
     m.put("ood", acc(evals, primaryOod));
-    for (String split : evals.keySet()) {
+    for (String split : new java.util.TreeSet<>(evals.keySet())) {
       String key = split.replace('-', '_');
       if (!m.containsKey(key)) {
         m.put(key, acc(evals, split));
@@ -150,18 +150,16 @@ public final class QuickstartReport {
    * @return the split names
    */
   public static List<String> tableSplits(Quickstart.MethodResult r) {
-    Map<String, EvalResult> any = !r.baseline().isEmpty() || r.iterations().isEmpty() ? r.baseline()
-        : r.iterations().get(0).evaluations();
     List<String> out = new ArrayList<>();
-    if (any.containsKey(Quickstart.IN_DOMAIN)) {
+    if (r.splits().contains(Quickstart.IN_DOMAIN)) {
       out.add(Quickstart.IN_DOMAIN);
     }
-    for (String s : any.keySet()) {
+    for (String s : r.splits()) {
       if (!s.equals(Quickstart.IN_DOMAIN) && !s.equals(Quickstart.VALIDATION)) {
         out.add(s);
       }
     }
-    if (any.containsKey(Quickstart.VALIDATION)) {
+    if (r.splits().contains(Quickstart.VALIDATION)) {
       out.add(Quickstart.VALIDATION);
     }
     return out;

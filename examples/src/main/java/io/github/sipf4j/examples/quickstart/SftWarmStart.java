@@ -92,7 +92,7 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
   public static SftWarmStart train(Path out, TaskSet gold, int steps, float learningRate, long seed, boolean progress)
       throws IOException {
     try (TextTokenizer tok = TextTokenizer.characterLevel()) {
-      return train(out, gold, defaultModel(tok.vocabSize()), steps, learningRate, seed, progress, null).warm();
+      return train(out, gold, defaultModel(tok.vocabSize()), null, steps, learningRate, seed, progress, null).warm();
     }
   }
 
@@ -122,7 +122,9 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    *
    * @param out the directory for the model, the tokenizer, checkpoints and metrics
    * @param gold the tasks whose gold rationales are trained on
-   * @param shape the model's configuration (its vocabulary must be the character tokenizer's)
+   * @param shape the configuration of a new model (its vocabulary must be the character tokenizer's)
+   * @param initFrom a saved model to continue training instead of a new one (its tokenizer must be the character
+   *     tokenizer), or null
    * @param steps optimizer steps of batch 16; with early stopping the most steps
    * @param learningRate the peak learning rate (cosine decay over {@code steps})
    * @param seed the seed of the initialisation and the order
@@ -131,10 +133,11 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    * @return the saved model's directory, the run's summary and the early-stopping history
    * @throws IOException if saving fails
    */
-  public static Result train(Path out, TaskSet gold, DecoderConfig shape, int steps, float learningRate, long seed,
-      boolean progress, StoppingRule stopping) throws IOException {
+  public static Result train(Path out, TaskSet gold, DecoderConfig shape, Path initFrom, int steps,
+      float learningRate, long seed, boolean progress, StoppingRule stopping) throws IOException {
     try (TextTokenizer tok = TextTokenizer.characterLevel();
-        DecoderLm lm = DecoderLm.create(shape, Device.cpu(), seed)) {
+        DecoderLm lm = initFrom == null ? DecoderLm.create(shape, Device.cpu(), seed)
+            : DecoderLm.load(initFrom, Device.cpu())) {
       List<EncodedSequence> data = encodeGold(new SequenceEncoder(tok, PromptTemplate.DEFAULT, lm.maxLength()), gold);
       TrainerConfig cfg = TrainerConfig.builder().batchSize(16).maxSteps(steps).seed(seed).workDir(out.resolve("sft"))
           .checkpointEverySteps(200).progressBar(progress).optimizer(OptimizerConfig.builder()

@@ -114,7 +114,7 @@ public enum SyntheticRegime {
     }
     SyntheticConfig c = outOfDomain.get(s);
     if (c == null) {
-      throw new IllegalArgumentException("the " + key() + " regime has no split '" + split + "': use "
+      throw new IllegalArgumentException("unknown synthetic split '" + split + "' of the " + key() + " regime: use "
           + String.join(", ", splits()));
     }
     return c;
@@ -141,6 +141,29 @@ public enum SyntheticRegime {
       case VALIDATION -> b >= 8;
       default -> true;
     });
+  }
+
+  /**
+   * Returns the knobs of the regime's pretraining corpus: the in-domain questions without their reasoning parts (one
+   * person, no distractor sentences, no transfers), which teach the rationale format and the arithmetic, as the
+   * pretraining of a real small model would, but not which numbers of a story to use.
+   *
+   * @return the configuration
+   */
+  public SyntheticConfig pretraining() {
+    return inDomain.toBuilder().distractors(0, 0).transferShare(0).build();
+  }
+
+  /**
+   * Generates the pretraining corpus (its own seed stream; ids {@code pretraining/<index>}). For {@link #DISTRACTORS}
+   * its questions tell of one person only, so none is a question of another split.
+   *
+   * @param count how many tasks
+   * @param seed the seed
+   * @return the tasks with their rationales
+   */
+  public TaskSet generatePretraining(int count, long seed) {
+    return SyntheticTaskGenerator.generate(pretraining(), "pretraining", count, seed);
   }
 
   /**
