@@ -182,14 +182,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     List<String> splits = splitsOf(results);
     w.println("Preset: " + p);
     w.println();
-    StringBuilder head = new StringBuilder("| method | iteration |");
-    StringBuilder rule = new StringBuilder("|---|---:|");
-    for (String split : splits) {
-      head.append(' ').append(split).append(" |");
-      rule.append("---:|");
-    }
-    w.println(head + " pairs/examples (new) | sound chosen | val. arithmetic | seconds per iteration |");
-    w.println(rule + "---:|---:|---:|---:|");
+    QuickstartReport.printHeader(w, List.of("method", "iteration"), splits, List.of("pairs/examples (new)",
+        "sound chosen", "val. arithmetic", "seconds per iteration"));
     results.forEach((m, rs) -> {
       List<double[][]> columns = new ArrayList<>();
       for (String split : splits) {

@@ -186,7 +186,7 @@ public record Preset(
    * answer-only pool ten times larger with fresh questions every iteration.
    */
   public static final Preset DISTRACTORS = new Preset("distractors", 300, 3000, 2e-3f, 3000, 0, 750, 4, 4, 600,
-      true, 3, 4, 3e-4f, 0.1f, 100, 300, 250, 96, false, 0, false, "mean", 0, false, SyntheticRegime.DISTRACTORS,
+      true, 3, 4, 3e-4f, 0.1f, 100, 300, 250, 256, false, 0, false, "mean", 0, false, SyntheticRegime.DISTRACTORS,
       100, 5, 96, 4, 3000, 1500);
 
   /**

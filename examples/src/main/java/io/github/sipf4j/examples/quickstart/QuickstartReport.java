@@ -204,14 +204,8 @@ public final class QuickstartReport {
    */
   public static void printTable(PrintWriter out, Quickstart.MethodResult r) {
     List<String> splits = tableSplits(r);
-    StringBuilder head = new StringBuilder("| iteration |");
-    StringBuilder rule = new StringBuilder("|---|");
-    for (String split : splits) {
-      head.append(' ').append(split).append(" |");
-      rule.append("---:|");
-    }
-    out.println(head + " pairs (new/total) | sample acc | sound chosen | val. arithmetic | PRM step acc | seconds |");
-    out.println(rule + "---:|---:|---:|---:|---:|---:|");
+    printHeader(out, List.of("iteration"), splits, List.of("pairs (new/total)", "sample acc", "sound chosen",
+        "val. arithmetic", "PRM step acc", "seconds"));
     StringBuilder row = new StringBuilder("| 0 (SFT) |");
     for (String split : splits) {
       row.append(' ').append(pct(r.baseline(), split)).append(" |");
@@ -231,6 +225,34 @@ public final class QuickstartReport {
           it.totalSeconds());
     }
     out.flush();
+  }
+
+  /**
+   * Prints a Markdown table's header: the leading columns (left-aligned), one column per split and the trailing
+   * columns (right-aligned).
+   *
+   * @param out where to print
+   * @param leading the first columns
+   * @param splits the split columns
+   * @param trailing the last columns
+   */
+  public static void printHeader(PrintWriter out, List<String> leading, List<String> splits, List<String> trailing) {
+    StringBuilder head = new StringBuilder("|");
+    StringBuilder rule = new StringBuilder("|");
+    for (int i = 0; i < leading.size(); i++) {
+      head.append(' ').append(leading.get(i)).append(" |");
+      rule.append(i == 0 ? "---|" : "---:|");
+    }
+    for (String c : splits) {
+      head.append(' ').append(c).append(" |");
+      rule.append("---:|");
+    }
+    for (String c : trailing) {
+      head.append(' ').append(c).append(" |");
+      rule.append("---:|");
+    }
+    out.println(head);
+    out.println(rule);
   }
 
   private static String arithmetic(StepAudit a) {

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param maxDistractors the most such sentences; see {@link #DEFAULT_MAX_DISTRACTORS}
  * @param transferShare the chance that an operation of the asked person is a transfer with the second person; see
  *     {@link #DEFAULT_TRANSFER_SHARE}
+ * @param citeSentences whether every operation line of a rationale first quotes the sentence it uses; see
+ *     {@link #DEFAULT_CITE_SENTENCES}
  */
 public record SyntheticConfig(
     int minSteps,
@@ -43,7 +45,8 @@ public record SyntheticConfig(
     int maxChars,
     int minDistractors,
     int maxDistractors,
-    double transferShare) {
+    double transferShare,
+    boolean citeSentences) {
 
   /** By default a rationale has at least 2 lines before the answer line. */
   public static final int DEFAULT_MIN_STEPS = 2;
@@ -100,6 +103,14 @@ public record SyntheticConfig(
   public static final double DEFAULT_TRANSFER_SHARE = 0;
 
   /**
+   * By default an operation line is the bare equation ({@code 12+5=17}). Citing, it first quotes the sentence the
+   * step uses, without its full stop ({@code Ann buys 5 more: 12+5=17}), so that which sentence a rationale relied on
+   * is written down: a step that quotes a distractor's sentence is visibly a reasoning error, and a small model finds
+   * the next sentence to use from the last one it quoted.
+   */
+  public static final boolean DEFAULT_CITE_SENTENCES = false;
+
+  /**
    * Validates the knobs.
    *
    * @param minSteps the fewest rationale lines, at least 2
@@ -117,6 +128,7 @@ public record SyntheticConfig(
    * @param minDistractors the fewest distractor sentences, at least 0
    * @param maxDistractors the most distractor sentences
    * @param transferShare the transfer chance in [0, 1]
+   * @param citeSentences whether operation lines quote their sentence
    */
   public SyntheticConfig {
     Objects.requireNonNull(wording, "wording");
@@ -202,7 +214,8 @@ public record SyntheticConfig(
         .smallRangeKinds(smallRangeKinds)
         .maxChars(maxChars)
         .distractors(minDistractors, maxDistractors)
-        .transferShare(transferShare);
+        .transferShare(transferShare)
+        .citeSentences(citeSentences);
   }
 
   /** Builds a {@link SyntheticConfig}; unset values keep their defaults. */
@@ -222,6 +235,7 @@ public record SyntheticConfig(
     private int minDistractors = DEFAULT_MIN_DISTRACTORS;
     private int maxDistractors = DEFAULT_MAX_DISTRACTORS;
     private double transferShare = DEFAULT_TRANSFER_SHARE;
+    private boolean citeSentences = DEFAULT_CITE_SENTENCES;
 
     private Builder() {}
 
@@ -366,13 +380,25 @@ public record SyntheticConfig(
     }
 
     /**
+     * Sets whether every operation line of a rationale first quotes the sentence it uses.
+     *
+     * @param citeSentences true for {@code Ann buys 5 more: 12+5=17}, false for {@code 12+5=17}
+     * @return this builder
+     */
+    public Builder citeSentences(boolean citeSentences) {
+      this.citeSentences = citeSentences;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the validated configuration
      */
     public SyntheticConfig build() {
       return new SyntheticConfig(minSteps, maxSteps, minStart, maxStart, maxAddend, maxFactor, maxValue, operators,
-          wording, smallRangeShare, smallRangeKinds, maxChars, minDistractors, maxDistractors, transferShare);
+          wording, smallRangeShare, smallRangeKinds, maxChars, minDistractors, maxDistractors, transferShare,
+          citeSentences);
     }
   }
 }

@@ -199,12 +199,13 @@ public enum SyntheticRegime {
         .smallRangeShare(0)
         .distractors(1, 3)
         .transferShare(0.3)
-        .maxChars(300)
+        .citeSentences(true)
+        .maxChars(400)
         .build();
 
     static final List<Map.Entry<String, SyntheticConfig>> OUT_OF_DOMAIN = List.of(
-        Map.entry("ood-distractors", IN_DOMAIN.toBuilder().distractors(4, 5).maxChars(360).build()),
-        Map.entry("ood-length", IN_DOMAIN.toBuilder().steps(5, 6).maxChars(360).build()));
+        Map.entry("ood-distractors", IN_DOMAIN.toBuilder().distractors(4, 5).maxChars(480).build()),
+        Map.entry("ood-length", IN_DOMAIN.toBuilder().steps(5, 6).maxChars(480).build()));
 
     private Distractors() {}
   }

@@ -17,7 +17,9 @@ import java.util.regex.Pattern;
  * and no training, for measuring how good other labels are and as the upper bound of what process feedback can do
  * on this task.
  *
- * <p>A step scores 1 while every step so far is sound and 0 from the first unsound one on. Sound means:
+ * <p>A step scores 1 while every step so far is sound and 0 from the first unsound one on. A calculation may follow a
+ * quoted sentence and a colon ({@code Ann buys 5 more: 12+5=17}, see {@code SyntheticConfig#citeSentences}); the
+ * quote is compared with the reference, the calculation is checked. Sound means:
  * <ul>
  *   <li>an equation {@code a op b=c} ({@code op} one of {@code + - * / %}) holds in integers, division exactly;</li>
  *   <li>a comparison {@code a>b} or {@code a<b} holds;</li>
@@ -43,8 +45,11 @@ import java.util.regex.Pattern;
  */
 public final class SyntheticStepChecker implements ProcessRewardModel {
 
-  private static final Pattern EQUATION = Pattern.compile("(-?\\d{1,9})\\s*([-+*/%])\\s*(-?\\d{1,9})\\s*=\\s*(-?\\d{1,9})");
-  private static final Pattern COMPARISON = Pattern.compile("(-?\\d{1,9})\\s*([<>])\\s*(-?\\d{1,9})");
+  /** An optional quoted sentence before the calculation ({@code Ann buys 5 more: 12+5=17}); it holds no colon. */
+  private static final String CITATION = "(?:[^:]*:\\s*)?";
+  private static final Pattern EQUATION = Pattern.compile(
+      CITATION + "(-?\\d{1,9})\\s*([-+*/%])\\s*(-?\\d{1,9})\\s*=\\s*(-?\\d{1,9})");
+  private static final Pattern COMPARISON = Pattern.compile(CITATION + "(-?\\d{1,9})\\s*([<>])\\s*(-?\\d{1,9})");
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final Map<String, List<String>> references;

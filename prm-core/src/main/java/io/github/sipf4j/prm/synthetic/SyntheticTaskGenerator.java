@@ -145,64 +145,30 @@ public final class SyntheticTaskGenerator {
 
   private static Problem draw(SyntheticConfig c, Templates t, SplittableRandom r) {
     int steps = r.nextInt(c.minSteps(), c.maxSteps() + 1);
-    AnswerKind kind = AnswerKind.NUMBER;
-    if (r.nextDouble() < c.smallRangeShare()) {
-      List<AnswerKind> kinds = new ArrayList<>(c.smallRangeKinds());
-      kinds.sort(null);
-      kind = kinds.get(r.nextInt(kinds.size()));
-    }
+    AnswerKind kind = drawKind(c, r);
     int ops = kind == AnswerKind.NUMBER ? steps : steps - 1;
-    String person = pick(Templates.NAMES, r);
-    String other;
-    do {
-      other = pick(Templates.NAMES, r);
-    } while (other.equals(person));
+    String[] people = drawPeople(r);
+    String person = people[0];
+    String other = people[1];
     String item = pick(Templates.ITEMS, r);
     int value = r.nextInt(c.minStart(), c.maxStart() + 1);
     StringBuilder q = new StringBuilder(fill(pick(t.openings(), r), person, other, item, value, 0));
     List<String> lines = new ArrayList<>();
-    List<Operator> allowed = new ArrayList<>(c.operators());
-    allowed.sort(null);
+    List<Operator> allowed = allowed(c, t);
     for (int i = 0; i < ops; i++) {
-      List<int[]> options = new ArrayList<>();
-      for (Operator op : allowed) {
-        int operand = operand(op, value, c, r);
-        if (operand > 0) {
-          options.add(new int[] {op.ordinal(), operand});
-        }
-      }
-      if (options.isEmpty()) {
+      int[] choice = drawOperation(allowed, value, c, r);
+      if (choice == null) {
         return null;
       }
-      int[] choice = options.get(r.nextInt(options.size()));
       Operator op = Operator.values()[choice[0]];
       int n = choice[1];
       int result = op.apply(value, n);
-      q.append(' ').append(fill(pick(t.steps().get(op), r), person, other, item, n, 0));
-      lines.add(value + String.valueOf(op.symbol()) + n + "=" + result);
+      String sentence = fill(pick(t.steps().get(op), r), person, other, item, n, 0);
+      q.append(' ').append(sentence);
+      lines.add(line(c, sentence, value + String.valueOf(op.symbol()) + n + "=" + result));
       value = result;
     }
-    String answer;
-    switch (kind) {
-      case NUMBER -> {
-        q.append(' ').append(fill(pick(t.numberQuestions(), r), person, other, item, 0, 0));
-        answer = Integer.toString(value);
-      }
-      case COMPARISON, YES_NO -> {
-        int m = near(value, c, r);
-        String template = pick(kind == AnswerKind.COMPARISON ? t.comparisons() : t.yesNo(), r);
-        q.append(' ').append(fill(template, person, other, item, 0, m));
-        lines.add(value + (value > m ? ">" : "<") + m);
-        answer = kind == AnswerKind.COMPARISON ? (value > m ? person : other) : (value > m ? "yes" : "no");
-      }
-      case REMAINDER -> {
-        int bag = r.nextInt(2, Math.max(3, c.maxFactor() + 1));
-        q.append(' ').append(fill(pick(t.remainders(), r), person, other, item, 0, bag));
-        lines.add(value + "%" + bag + "=" + value % bag);
-        answer = Integer.toString(value % bag);
-      }
-      default -> throw new IllegalStateException(kind.name());
-    }
+    String answer = ask(kind, value, person, other, item, c, t, r, q, lines);
     return new Problem(q.toString(), lines, answer, kind);
   }
 
@@ -214,19 +180,12 @@ public final class SyntheticTaskGenerator {
    */
   private static Problem drawStory(SyntheticConfig c, Templates t, SplittableRandom r) {
     int steps = r.nextInt(c.minSteps(), c.maxSteps() + 1);
-    AnswerKind kind = AnswerKind.NUMBER;
-    if (r.nextDouble() < c.smallRangeShare()) {
-      List<AnswerKind> kinds = new ArrayList<>(c.smallRangeKinds());
-      kinds.sort(null);
-      kind = kinds.get(r.nextInt(kinds.size()));
-    }
+    AnswerKind kind = drawKind(c, r);
     int ops = kind == AnswerKind.NUMBER ? steps : steps - 1;
     int distractors = r.nextInt(c.minDistractors(), c.maxDistractors() + 1);
-    String person = pick(Templates.NAMES, r);
-    String other;
-    do {
-      other = pick(Templates.NAMES, r);
-    } while (other.equals(person));
+    String[] people = drawPeople(r);
+    String person = people[0];
+    String other = people[1];
     String item = pick(Templates.ITEMS, r);
     int value = r.nextInt(c.minStart(), c.maxStart() + 1);
     int otherValue = r.nextInt(c.minStart(), c.maxStart() + 1);
@@ -248,9 +207,7 @@ public final class SyntheticTaskGenerator {
     for (int i = 1; i < distractors; i++) {
       order.add(r.nextInt(order.size() + 1), false);
     }
-    List<Operator> allowed = new ArrayList<>(c.operators());
-    allowed.sort(null);
-    allowed.removeIf(op -> t.steps().get(op).isEmpty());
+    List<Operator> allowed = allowed(c, t);
     List<String> lines = new ArrayList<>();
     int transfers = 0;
     for (boolean asked : order) {
@@ -265,59 +222,108 @@ public final class SyntheticTaskGenerator {
         }
         int n = r.nextInt(2, hi + 1);
         String template = pick(t.transfers(), r);
-        sentences.add(gives ? fill(template, person, other, item, n, 0) : fill(template, other, person, item, n, 0));
+        String sentence = gives ? fill(template, person, other, item, n, 0) : fill(template, other, person, item, n, 0);
+        sentences.add(sentence);
         int result = gives ? value - n : value + n;
-        lines.add(value + (gives ? "-" : "+") + n + "=" + result);
+        lines.add(line(c, sentence, value + (gives ? "-" : "+") + n + "=" + result));
         value = result;
         otherValue = gives ? otherValue + n : otherValue - n;
         transfers++;
         continue;
       }
       int current = asked ? value : otherValue;
-      List<int[]> options = new ArrayList<>();
-      for (Operator op : allowed) {
-        int operand = operand(op, current, c, r);
-        if (operand > 0) {
-          options.add(new int[] {op.ordinal(), operand});
-        }
-      }
-      if (options.isEmpty()) {
+      int[] choice = drawOperation(allowed, current, c, r);
+      if (choice == null) {
         return null;
       }
-      int[] choice = options.get(r.nextInt(options.size()));
       Operator op = Operator.values()[choice[0]];
       int n = choice[1];
       int result = op.apply(current, n);
-      sentences.add(fill(pick(t.steps().get(op), r), asked ? person : other, asked ? other : person, item, n, 0));
+      String sentence = fill(pick(t.steps().get(op), r), asked ? person : other, asked ? other : person, item, n, 0);
+      sentences.add(sentence);
       if (asked) {
-        lines.add(value + String.valueOf(op.symbol()) + n + "=" + result);
+        lines.add(line(c, sentence, value + String.valueOf(op.symbol()) + n + "=" + result));
         value = result;
       } else {
         otherValue = result;
       }
     }
     StringBuilder q = new StringBuilder(String.join(" ", sentences));
-    String answer;
+    String answer = ask(kind, value, person, other, item, c, t, r, q, lines);
+    return new Problem(q.toString(), lines, answer, kind, distractors, transfers);
+  }
+
+  /** An operation line: the equation, after the quoted sentence (without its full stop) when citing. */
+  private static String line(SyntheticConfig c, String sentence, String equation) {
+    return c.citeSentences() ? sentence.substring(0, sentence.length() - 1) + ": " + equation : equation;
+  }
+
+  /** Draws what the question asks for: a number, or a small-range kind with {@code smallRangeShare}. */
+  private static AnswerKind drawKind(SyntheticConfig c, SplittableRandom r) {
+    if (r.nextDouble() < c.smallRangeShare()) {
+      List<AnswerKind> kinds = new ArrayList<>(c.smallRangeKinds());
+      kinds.sort(null);
+      return kinds.get(r.nextInt(kinds.size()));
+    }
+    return AnswerKind.NUMBER;
+  }
+
+  /** Draws the asked person and a second, different one. */
+  private static String[] drawPeople(SplittableRandom r) {
+    String person = pick(Templates.NAMES, r);
+    String other;
+    do {
+      other = pick(Templates.NAMES, r);
+    } while (other.equals(person));
+    return new String[] {person, other};
+  }
+
+  /** The configured operations that have a sentence, in a fixed order. */
+  private static List<Operator> allowed(SyntheticConfig c, Templates t) {
+    List<Operator> allowed = new ArrayList<>(c.operators());
+    allowed.sort(null);
+    allowed.removeIf(op -> t.steps().get(op).isEmpty());
+    return allowed;
+  }
+
+  /** Draws a feasible operation at {@code value}: {operator ordinal, operand}, or null when none is feasible. */
+  private static int[] drawOperation(List<Operator> allowed, int value, SyntheticConfig c, SplittableRandom r) {
+    List<int[]> options = new ArrayList<>();
+    for (Operator op : allowed) {
+      int operand = operand(op, value, c, r);
+      if (operand > 0) {
+        options.add(new int[] {op.ordinal(), operand});
+      }
+    }
+    return options.isEmpty() ? null : options.get(r.nextInt(options.size()));
+  }
+
+  /**
+   * Appends the question sentence for {@code kind} to {@code q}, and for the small-range kinds the closing
+   * comparison or remainder line to {@code lines}; returns the answer.
+   */
+  private static String ask(AnswerKind kind, int value, String person, String other, String item, SyntheticConfig c,
+      Templates t, SplittableRandom r, StringBuilder q, List<String> lines) {
     switch (kind) {
       case NUMBER -> {
         q.append(' ').append(fill(pick(t.numberQuestions(), r), person, other, item, 0, 0));
-        answer = Integer.toString(value);
+        return Integer.toString(value);
       }
-      case YES_NO -> {
+      case COMPARISON, YES_NO -> {
         int m = near(value, c, r);
-        q.append(' ').append(fill(pick(t.yesNo(), r), person, other, item, 0, m));
+        String template = pick(kind == AnswerKind.COMPARISON ? t.comparisons() : t.yesNo(), r);
+        q.append(' ').append(fill(template, person, other, item, 0, m));
         lines.add(value + (value > m ? ">" : "<") + m);
-        answer = value > m ? "yes" : "no";
+        return kind == AnswerKind.COMPARISON ? (value > m ? person : other) : (value > m ? "yes" : "no");
       }
       case REMAINDER -> {
         int bag = r.nextInt(2, Math.max(3, c.maxFactor() + 1));
         q.append(' ').append(fill(pick(t.remainders(), r), person, other, item, 0, bag));
         lines.add(value + "%" + bag + "=" + value % bag);
-        answer = Integer.toString(value % bag);
+        return Integer.toString(value % bag);
       }
       default -> throw new IllegalStateException(kind.name());
     }
-    return new Problem(q.toString(), lines, answer, kind, distractors, transfers);
   }
 
   /** A feasible operand for {@code op} at {@code value}, or 0 when none exists. */

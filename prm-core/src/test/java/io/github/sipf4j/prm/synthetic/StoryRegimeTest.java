@@ -84,7 +84,8 @@ class StoryRegimeTest {
         .smallRangeShare(0)
         .distractors(minD, minD + r.nextInt(3) + (transfers == 0 && minD == 0 ? 1 : 0))
         .transferShare(transfers)
-        .maxChars(420)
+        .citeSentences(r.nextBoolean())
+        .maxChars(480)
         .build();
   }
 
@@ -103,7 +104,7 @@ class StoryRegimeTest {
     assertEquals(60, set.size());
     for (ReasoningTask t : set.tasks()) {
       String context = "seed " + seed + " " + c + "\n" + t.prompt() + "\n" + t.goldRationale();
-      Story s = Story.read(t.prompt());
+      Story s = Story.read(t.prompt(), c.citeSentences());
       assertEquals(Integer.toString(s.counts.get(s.asked)), t.answer(), context);
       List<String> lines = t.goldSteps().subList(0, t.goldSteps().size() - 1);
       assertEquals(s.askedLines, lines, context);
@@ -194,8 +195,11 @@ class StoryRegimeTest {
     assertTrue(e.getMessage().contains("ood-distractors"), e.getMessage());
     // Each out-of-domain split changes one knob of the in-domain configuration (and its length limit).
     SyntheticConfig in = d.inDomain();
-    assertEquals(in.toBuilder().distractors(4, 5).maxChars(360).build(), d.config("ood-distractors"));
-    assertEquals(in.toBuilder().steps(5, 6).maxChars(360).build(), d.config("ood_length"));
+    SyntheticConfig more = d.config("ood-distractors");
+    SyntheticConfig longer = d.config("ood_length");
+    assertEquals(in.toBuilder().distractors(4, 5).maxChars(more.maxChars()).build(), more);
+    assertEquals(in.toBuilder().steps(5, 6).maxChars(longer.maxChars()).build(), longer);
+    assertTrue(more.minDistractors() > in.maxDistractors() && longer.minSteps() > in.maxSteps());
     Map<String, Set<String>> questions = new HashMap<>();
     for (String split : d.splits()) {
       TaskSet a = d.generate(split, 400, 5L);
@@ -246,13 +250,18 @@ class StoryRegimeTest {
     int maxSeen = Integer.MIN_VALUE;
     int minSeen = Integer.MAX_VALUE;
 
-    static Story read(String prompt) {
+    private String citation = "";
+    private boolean cite;
+
+    static Story read(String prompt, boolean cite) {
       String[] sentences = prompt.split("(?<=[.?]) ");
       Matcher q = QUESTION.matcher(sentences[sentences.length - 1]);
       assertTrue(q.matches(), "question: " + sentences[sentences.length - 1]);
       Story s = new Story();
       s.asked = q.group(1);
+      s.cite = cite;
       for (int i = 0; i < sentences.length - 1; i++) {
+        s.citation = sentences[i].substring(0, sentences[i].length() - 1) + ": ";
         s.apply(sentences[i]);
       }
       return s;
@@ -307,7 +316,7 @@ class StoryRegimeTest {
         }
       };
       if (person.equals(asked)) {
-        askedLines.add(before + String.valueOf(op) + n + "=" + after);
+        askedLines.add((cite ? citation : "") + before + String.valueOf(op) + n + "=" + after);
       }
       counts.put(person, after);
       see(after);

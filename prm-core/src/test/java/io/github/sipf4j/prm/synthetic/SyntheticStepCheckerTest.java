@@ -96,7 +96,8 @@ class SyntheticStepCheckerTest {
 
   // ------------------------------------------------------------------------------------- references (reasoning)
 
-  private static final Pattern EQ = Pattern.compile("(\\d+)([-+*/])(\\d+)=(-?\\d+)");
+  /** An operation line, with the quoted sentence of the reasoning regime before it. */
+  private static final Pattern EQ = Pattern.compile("((?:[^:]*: )?)(\\d+)([-+*/])(\\d+)=(-?\\d+)");
 
   private static String line(long a, char op, long b) {
     long c = switch (op) {
@@ -108,20 +109,25 @@ class SyntheticStepCheckerTest {
     return a + String.valueOf(op) + b + "=" + c;
   }
 
-  /** The rationale with step {@code k} replaced and every later step recomputed (correct arithmetic, chained). */
+  /**
+   * The rationale with step {@code k}'s equation replaced (its quote kept) and every later equation recomputed
+   * (correct arithmetic, chained).
+   */
   private static List<String> rechained(List<String> gold, int k, String replacement) {
     List<String> steps = new ArrayList<>(gold);
-    steps.set(k, replacement);
+    Matcher at = EQ.matcher(steps.get(k));
+    assertTrue(at.matches(), steps.get(k));
+    steps.set(k, at.group(1) + replacement);
     long value = Long.parseLong(replacement.substring(replacement.indexOf('=') + 1));
     for (int j = k + 1; j < steps.size() - 1; j++) {
       Matcher m = EQ.matcher(steps.get(j));
       if (!m.matches()) {
         throw new AssertionError(steps.get(j));
       }
-      char op = m.group(2).charAt(0);
-      String next = op == '/' && value % Long.parseLong(m.group(3)) != 0 ? value + "+1=" + (value + 1)
-          : line(value, op, Long.parseLong(m.group(3)));
-      steps.set(j, next);
+      char op = m.group(3).charAt(0);
+      String next = op == '/' && value % Long.parseLong(m.group(4)) != 0 ? value + "+1=" + (value + 1)
+          : line(value, op, Long.parseLong(m.group(4)));
+      steps.set(j, m.group(1) + next);
       value = Long.parseLong(next.substring(next.indexOf('=') + 1));
     }
     steps.set(steps.size() - 1, "The answer is " + value);
@@ -158,13 +164,13 @@ class SyntheticStepCheckerTest {
     int k = r.nextInt(gold.size() - 1);
     Matcher m = EQ.matcher(gold.get(k));
     assertTrue(m.matches(), gold.get(k));
-    long a = Long.parseLong(m.group(1));
-    char op = m.group(2).charAt(0);
+    long a = Long.parseLong(m.group(2));
+    char op = m.group(3).charAt(0);
     List<Long> numbers = new ArrayList<>();
     Matcher n = Pattern.compile("\\d+").matcher(t.prompt());
     while (n.find()) {
       long v = Long.parseLong(n.group());
-      if (v != Long.parseLong(m.group(3)) && v > 1) {
+      if (v != Long.parseLong(m.group(4)) && v > 1) {
         numbers.add(v);
       }
     }
@@ -208,22 +214,23 @@ class SyntheticStepCheckerTest {
       int k = r.nextInt(gold.size() - 1);
       Matcher m = EQ.matcher(gold.get(k));
       assertTrue(m.matches());
-      long a = Long.parseLong(m.group(1));
-      long b = Long.parseLong(m.group(3));
-      long c = Long.parseLong(m.group(4));
+      long a = Long.parseLong(m.group(2));
+      String op = m.group(3);
+      long b = Long.parseLong(m.group(4));
+      long c = Long.parseLong(m.group(5));
       int kind = r.nextInt(4);
       List<String> steps;
       StepVerdict first;
-      if (kind == 0 && (m.group(2).equals("+") || m.group(2).equals("-"))) {
-        steps = rechained(gold, k, line(a, m.group(2).equals("+") ? '-' : '+', b));
+      if (kind == 0 && (op.equals("+") || op.equals("-"))) {
+        steps = rechained(gold, k, line(a, op.equals("+") ? '-' : '+', b));
         first = StepVerdict.REASONING;
       } else if (kind == 1) {
-        steps = rechained(gold, k, a + m.group(2) + b + "=" + (c + 1 + r.nextInt(5)));
+        steps = rechained(gold, k, a + op + b + "=" + (c + 1 + r.nextInt(5)));
         first = StepVerdict.ARITHMETIC;
         expectedArithmeticWrong++;
       } else if (kind == 2 && k > 0) {
         long off = a + 1 + r.nextInt(5);
-        steps = rechained(gold, k, line(off, m.group(2).charAt(0) == '/' ? '+' : m.group(2).charAt(0), b));
+        steps = rechained(gold, k, line(off, op.charAt(0) == '/' ? '+' : op.charAt(0), b));
         first = StepVerdict.CHAIN;
       } else {
         steps = gold;
@@ -253,6 +260,19 @@ class SyntheticStepCheckerTest {
   void auditAndCalculationsByHand() {
     assertTrue(SyntheticStepChecker.isCalculation(" 12+5=17\n"));
     assertTrue(SyntheticStepChecker.isCalculation("17>9"));
+    assertTrue(SyntheticStepChecker.isCalculation("Ann keeps 1/3 of them: 57/3=19"));
+    assertFalse(SyntheticStepChecker.isCalculation("Ann keeps 1/3 of them"));
+    // A quoted sentence is compared with the reference; the calculation after it is checked.
+    SyntheticStepChecker cited = SyntheticStepChecker.withReferences(Map.of("p", List.of("Ann buys 5 more: 12+5=17",
+        "Bob gives 3 pens to Ann: 17+3=20", "The answer is 20")));
+    assertEquals(List.of(StepVerdict.SOUND, StepVerdict.SOUND, StepVerdict.SOUND), cited.classify(new StepScoringInput(
+        "p", List.of("Ann buys 5 more: 12+5=17", "Bob gives 3 pens to Ann:17+3=20", "The answer is 20"), true)));
+    assertEquals(List.of(StepVerdict.SOUND, StepVerdict.REASONING, StepVerdict.WRONG_ANSWER), cited.classify(
+        new StepScoringInput("p", List.of("Ann buys 5 more: 12+5=17", "Bob loses 3: 17-3=14", "The answer is 14"),
+            false)));
+    assertEquals(List.of(StepVerdict.ARITHMETIC, StepVerdict.REASONING, StepVerdict.SOUND), cited.classify(
+        new StepScoringInput("p", List.of("Ann buys 5 more: 12+5=18", "Bob gives 3 pens to Ann: 18+3=21",
+            "The answer is 20"), null)));
     assertFalse(SyntheticStepChecker.isCalculation("The answer is 17"));
     SyntheticStepChecker exact = SyntheticStepChecker.withReferences(Map.of("q", List.of("12+5=17\n", "17-3=14\n",
         "The answer is 14")));
