@@ -187,7 +187,7 @@ public record Preset(
    */
   public static final Preset DISTRACTORS = new Preset("distractors", 300, 3000, 2e-3f, 3000, 0, 750, 4, 4, 600,
       true, 3, 4, 3e-4f, 0.1f, 100, 300, 250, 256, false, 0, false, "mean", 0, false, SyntheticRegime.DISTRACTORS,
-      100, 5, 96, 4, 3000, 1500);
+      100, 5, 96, 4, 3000, 1000);
 
   /**
    * Returns the built-in presets.

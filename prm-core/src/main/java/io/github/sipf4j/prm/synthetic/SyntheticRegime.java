@@ -17,8 +17,9 @@ import java.util.Map;
  *       of the answers small-range; its splits are exactly {@link SyntheticSplit}'s.</li>
  *   <li>{@link #DISTRACTORS}: the reasoning regime, a story about two people in which the rationale must use only the
  *       asked person's numbers (distractor sentences about the second person) and the right operation (transfers
- *       between the two add or subtract depending on who is asked about), with arithmetic kept small (addends up to
- *       9, factors 2 and 3, counts up to 99) and numeric answers only, so that a right answer is rarely luck.</li>
+ *       between the two add or subtract depending on who is asked about), with arithmetic kept small (one-digit
+ *       addends, counts up to 99, no products) and numeric answers only, so that a right answer is rarely luck.
+ *       Every operation line quotes the sentence it uses.</li>
  * </ul>
  *
  * <pre>{@code
@@ -193,9 +194,8 @@ public enum SyntheticRegime {
         .steps(2, 4)
         .start(10, 60)
         .maxAddend(9)
-        .maxFactor(3)
         .maxValue(99)
-        .operators(EnumSet.of(Operator.ADD, Operator.SUB, Operator.MUL))
+        .operators(EnumSet.of(Operator.ADD, Operator.SUB))
         .smallRangeShare(0)
         .distractors(1, 3)
         .transferShare(0.3)
