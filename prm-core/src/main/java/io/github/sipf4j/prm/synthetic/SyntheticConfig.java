@@ -29,6 +29,8 @@ import java.util.Set;
  *     {@link #DEFAULT_TRANSFER_SHARE}
  * @param citeSentences whether every operation line of a rationale first quotes the sentence it uses; see
  *     {@link #DEFAULT_CITE_SENTENCES}
+ * @param totalShare the share of two-person stories that ask for both people's total; see
+ *     {@link #DEFAULT_TOTAL_SHARE}
  */
 public record SyntheticConfig(
     int minSteps,
@@ -46,7 +48,8 @@ public record SyntheticConfig(
     int minDistractors,
     int maxDistractors,
     double transferShare,
-    boolean citeSentences) {
+    boolean citeSentences,
+    double totalShare) {
 
   /** By default a rationale has at least 2 lines before the answer line. */
   public static final int DEFAULT_MIN_STEPS = 2;
@@ -111,6 +114,13 @@ public record SyntheticConfig(
   public static final boolean DEFAULT_CITE_SENTENCES = false;
 
   /**
+   * By default no question asks for a total. A total question ({@link AnswerKind#TOTAL}, {@code How many pens do Ann
+   * and Bob have together?}) uses every sentence of a two-person story except the transfers, which move items without
+   * changing the total; it needs the second person's count, so at least one distractor sentence.
+   */
+  public static final double DEFAULT_TOTAL_SHARE = 0;
+
+  /**
    * Validates the knobs.
    *
    * @param minSteps the fewest rationale lines, at least 2
@@ -129,6 +139,7 @@ public record SyntheticConfig(
    * @param maxDistractors the most distractor sentences
    * @param transferShare the transfer chance in [0, 1]
    * @param citeSentences whether operation lines quote their sentence
+   * @param totalShare the share of total questions in [0, 1]
    */
   public SyntheticConfig {
     Objects.requireNonNull(wording, "wording");
@@ -147,7 +158,8 @@ public record SyntheticConfig(
     if (!(smallRangeShare >= 0 && smallRangeShare <= 1)) {
       throw new IllegalArgumentException("smallRangeShare must be in [0, 1]: " + smallRangeShare);
     }
-    if (smallRangeShare > 0 && smallRangeKinds.isEmpty() || smallRangeKinds.contains(AnswerKind.NUMBER)) {
+    if (smallRangeShare > 0 && smallRangeKinds.isEmpty() || smallRangeKinds.contains(AnswerKind.NUMBER)
+        || smallRangeKinds.contains(AnswerKind.TOTAL)) {
       throw new IllegalArgumentException("smallRangeKinds must be a non-empty set of small-range kinds");
     }
     if (maxChars < 80) {
@@ -159,6 +171,17 @@ public record SyntheticConfig(
     }
     if (!(transferShare >= 0 && transferShare <= 1)) {
       throw new IllegalArgumentException("transferShare must be in [0, 1]: " + transferShare);
+    }
+    if (!(totalShare >= 0 && totalShare <= 1)) {
+      throw new IllegalArgumentException("totalShare must be in [0, 1]: " + totalShare);
+    }
+    if (totalShare > 0 && minDistractors < 1) {
+      throw new IllegalArgumentException("total questions need the second person's count: minDistractors must be at "
+          + "least 1 when totalShare is positive");
+    }
+    if (totalShare > 0 && !EnumSet.of(Operator.ADD, Operator.SUB).containsAll(operators)) {
+      throw new IllegalArgumentException("total questions add and subtract on the total: operators must be ADD and SUB "
+          + "only when totalShare is positive, got " + operators);
     }
     boolean story = maxDistractors > 0 || transferShare > 0;
     if (story && smallRangeShare > 0 && smallRangeKinds.contains(AnswerKind.COMPARISON)) {
@@ -215,7 +238,8 @@ public record SyntheticConfig(
         .maxChars(maxChars)
         .distractors(minDistractors, maxDistractors)
         .transferShare(transferShare)
-        .citeSentences(citeSentences);
+        .citeSentences(citeSentences)
+        .totalShare(totalShare);
   }
 
   /** Builds a {@link SyntheticConfig}; unset values keep their defaults. */
@@ -236,6 +260,7 @@ public record SyntheticConfig(
     private int maxDistractors = DEFAULT_MAX_DISTRACTORS;
     private double transferShare = DEFAULT_TRANSFER_SHARE;
     private boolean citeSentences = DEFAULT_CITE_SENTENCES;
+    private double totalShare = DEFAULT_TOTAL_SHARE;
 
     private Builder() {}
 
@@ -391,6 +416,17 @@ public record SyntheticConfig(
     }
 
     /**
+     * Sets the share of two-person stories that ask for both people's total instead of the asked person's count.
+     *
+     * @param totalShare in [0, 1]; positive needs at least one distractor sentence
+     * @return this builder
+     */
+    public Builder totalShare(double totalShare) {
+      this.totalShare = totalShare;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the validated configuration
@@ -398,7 +434,7 @@ public record SyntheticConfig(
     public SyntheticConfig build() {
       return new SyntheticConfig(minSteps, maxSteps, minStart, maxStart, maxAddend, maxFactor, maxValue, operators,
           wording, smallRangeShare, smallRangeKinds, maxChars, minDistractors, maxDistractors, transferShare,
-          citeSentences);
+          citeSentences, totalShare);
     }
   }
 }

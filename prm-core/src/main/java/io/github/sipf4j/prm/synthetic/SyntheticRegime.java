@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.synthetic;
 
+import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -145,26 +146,47 @@ public enum SyntheticRegime {
   }
 
   /**
-   * Returns the knobs of the regime's pretraining corpus: the in-domain questions without their reasoning parts (one
-   * person, no distractor sentences, no transfers), which teach the rationale format and the arithmetic, as the
-   * pretraining of a real small model would, but not which numbers of a story to use.
+   * Returns the knobs of the regime's pretraining corpus, the stand-in for what a pretrained small model brings: the
+   * in-domain stories without their reasoning parts. Half of it is one-person stories (no second person, no
+   * transfers); half is the in-domain two-person stories asking for both people's total ({@link AnswerKind#TOTAL}),
+   * which uses every sentence but the transfers. Together they teach reading stories of the in-domain length, the
+   * rationale format and the arithmetic, but neither which person's numbers to use nor which way a transfer goes.
    *
-   * @return the configuration
+   * @return the one-person configuration, then the total configuration
    */
-  public SyntheticConfig pretraining() {
-    return inDomain.toBuilder().distractors(0, 0).transferShare(0).build();
+  public List<SyntheticConfig> pretraining() {
+    return List.of(inDomain.toBuilder().distractors(0, 0).transferShare(0).build(),
+        inDomain.toBuilder().distractors(Math.max(1, inDomain.minDistractors()), inDomain.maxDistractors())
+            .totalShare(1).build());
   }
 
   /**
-   * Generates the pretraining corpus (its own seed stream; ids {@code pretraining/<index>}). For {@link #DISTRACTORS}
-   * its questions tell of one person only, so none is a question of another split.
+   * Generates the pretraining corpus: the configurations of {@link #pretraining()} alternately (each from its own
+   * seed stream), ids {@code pretraining/<index>}. For {@link #DISTRACTORS} no question asks what an in-domain
+   * question asks, so none is a question of another split.
    *
    * @param count how many tasks
    * @param seed the seed
    * @return the tasks with their rationales
    */
   public TaskSet generatePretraining(int count, long seed) {
-    return SyntheticTaskGenerator.generate(pretraining(), "pretraining", count, seed);
+    List<SyntheticConfig> configs = pretraining();
+    List<List<ReasoningTask>> parts = new java.util.ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      int share = count / configs.size() + (i < count % configs.size() ? 1 : 0);
+      parts.add(SyntheticTaskGenerator.generate(configs.get(i), "pretraining-" + i, share, seed).tasks());
+    }
+    List<ReasoningTask> out = new java.util.ArrayList<>(count);
+    for (int j = 0; out.size() < count; j++) {
+      for (List<ReasoningTask> part : parts) {
+        if (j < part.size()) {
+          ReasoningTask t = part.get(j);
+          out.add(new ReasoningTask("pretraining/" + out.size(), t.prompt(), t.answer(), t.goldSteps(), t.kind(),
+              t.choices(), t.tests(), t.metadata()));
+        }
+      }
+    }
+    return new TaskSet("pretraining", out);
   }
 
   /**

@@ -181,7 +181,11 @@ public final class SyntheticTaskGenerator {
   private static Problem drawStory(SyntheticConfig c, Templates t, SplittableRandom r) {
     int steps = r.nextInt(c.minSteps(), c.maxSteps() + 1);
     AnswerKind kind = drawKind(c, r);
-    int ops = kind == AnswerKind.NUMBER ? steps : steps - 1;
+    if (kind == AnswerKind.NUMBER && c.totalShare() > 0 && r.nextDouble() < c.totalShare()) {
+      kind = AnswerKind.TOTAL;
+    }
+    boolean total = kind == AnswerKind.TOTAL;
+    int ops = kind == AnswerKind.NUMBER || total ? steps : steps - 1;
     int distractors = r.nextInt(c.minDistractors(), c.maxDistractors() + 1);
     String[] people = drawPeople(r);
     String person = people[0];
@@ -209,6 +213,9 @@ public final class SyntheticTaskGenerator {
     }
     List<Operator> allowed = allowed(c, t);
     List<String> lines = new ArrayList<>();
+    if (total) {
+      lines.add(line(c, person + " and " + other + ".", value + "+" + otherValue + "=" + (value + otherValue)));
+    }
     int transfers = 0;
     for (boolean asked : order) {
       if (asked && r.nextDouble() < c.transferShare()) {
@@ -225,7 +232,9 @@ public final class SyntheticTaskGenerator {
         String sentence = gives ? fill(template, person, other, item, n, 0) : fill(template, other, person, item, n, 0);
         sentences.add(sentence);
         int result = gives ? value - n : value + n;
-        lines.add(line(c, sentence, value + (gives ? "-" : "+") + n + "=" + result));
+        if (!total) {
+          lines.add(line(c, sentence, value + (gives ? "-" : "+") + n + "=" + result));
+        }
         value = result;
         otherValue = gives ? otherValue + n : otherValue - n;
         transfers++;
@@ -241,15 +250,20 @@ public final class SyntheticTaskGenerator {
       int result = op.apply(current, n);
       String sentence = fill(pick(t.steps().get(op), r), asked ? person : other, asked ? other : person, item, n, 0);
       sentences.add(sentence);
-      if (asked) {
+      if (total) {
+        int before = value + otherValue;
+        lines.add(line(c, sentence, before + String.valueOf(op.symbol()) + n + "=" + (before - current + result)));
+      } else if (asked) {
         lines.add(line(c, sentence, value + String.valueOf(op.symbol()) + n + "=" + result));
+      }
+      if (asked) {
         value = result;
       } else {
         otherValue = result;
       }
     }
     StringBuilder q = new StringBuilder(String.join(" ", sentences));
-    String answer = ask(kind, value, person, other, item, c, t, r, q, lines);
+    String answer = ask(kind, total ? value + otherValue : value, person, other, item, c, t, r, q, lines);
     return new Problem(q.toString(), lines, answer, kind, distractors, transfers);
   }
 
@@ -307,6 +321,10 @@ public final class SyntheticTaskGenerator {
     switch (kind) {
       case NUMBER -> {
         q.append(' ').append(fill(pick(t.numberQuestions(), r), person, other, item, 0, 0));
+        return Integer.toString(value);
+      }
+      case TOTAL -> {
+        q.append(' ').append(fill(pick(t.totalQuestions(), r), person, other, item, 0, 0));
         return Integer.toString(value);
       }
       case COMPARISON, YES_NO -> {

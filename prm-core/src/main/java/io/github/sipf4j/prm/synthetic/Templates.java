@@ -15,7 +15,8 @@ record Templates(
     List<String> comparisons,
     List<String> yesNo,
     List<String> remainders,
-    List<String> transfers) {
+    List<String> transfers,
+    List<String> totalQuestions) {
 
   static final List<String> NAMES =
       List.of("Ann", "Bob", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo", "Kim", "Leo", "Max", "Ned", "Ola",
@@ -36,7 +37,8 @@ record Templates(
           List.of("{Q} has {m} {I}. Who has more {I}?"),
           List.of("Does {P} have more than {m} {I}?"),
           List.of("{P} packs them in bags of {m}. How many are left over?"),
-          List.of("{P} gives {n} {I} to {Q}.", "{P} hands {Q} {n} {I}."));
+          List.of("{P} gives {n} {I} to {Q}.", "{P} hands {Q} {n} {I}."),
+          List.of("How many {I} do {P} and {Q} have together?"));
 
   static final Templates HELD_OUT =
       new Templates(
@@ -50,7 +52,8 @@ record Templates(
           List.of("Next door, {Q} keeps {m}. Whose pile is bigger?"),
           List.of("Is {P}'s final count above {m}?"),
           List.of("If they go into groups of {m}, what is the remainder?"),
-          List.of("{P} passes {n} {I} over to {Q}.", "{Q} receives {n} {I} from {P}."));
+          List.of("{P} passes {n} {I} over to {Q}.", "{Q} receives {n} {I} from {P}."),
+          List.of("What is the joint count of {P} and {Q}?"));
 
   static Templates of(Wording wording) {
     return wording == Wording.TRAINING ? TRAINING : HELD_OUT;
@@ -66,7 +69,7 @@ record Templates(
     Map<Operator, List<String>> named = new java.util.EnumMap<>(Operator.class);
     steps.forEach((op, list) -> named.put(op, withPerson(list)));
     return new Templates(withPerson(openings), Map.copyOf(named), withPerson(numberQuestions), comparisons,
-        withPerson(yesNo), withPerson(remainders), transfers);
+        withPerson(yesNo), withPerson(remainders), transfers, totalQuestions);
   }
 
   private static List<String> withPerson(List<String> list) {

@@ -220,13 +220,13 @@ class StoryRegimeTest {
     assertTrue(common.isEmpty(), "in-domain and validation share " + common);
   }
 
-  /** Answers spread over the whole range: a guess is right about 1 time in 100, not 1 in 2. */
+  /** Answers spread over a wide range: a guess is right about 1 time in 80, not 1 in 2. */
   @Test
   void answersHaveALargeRange() {
     Map<String, Integer> answers = new HashMap<>();
     TaskSet set = SyntheticRegime.DISTRACTORS.generate("in-domain", 3000, 8L);
     set.tasks().forEach(t -> answers.merge(t.answer(), 1, Integer::sum));
-    assertTrue(answers.size() >= 90, answers.size() + " distinct answers");
+    assertTrue(answers.size() >= 80, answers.size() + " distinct answers");
     int top = answers.values().stream().mapToInt(Integer::intValue).max().orElseThrow();
     assertTrue(top < 0.04 * set.size(), "the most common answer covers " + top + " of " + set.size());
   }
