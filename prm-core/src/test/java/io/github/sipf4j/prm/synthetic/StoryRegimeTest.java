@@ -74,6 +74,11 @@ class StoryRegimeTest {
       }
     }
     double transfers = r.nextInt(3) == 0 ? 0 : r.nextDouble();
+    boolean totals = r.nextInt(3) == 0;
+    if (totals) {
+      ops = EnumSet.of(Operator.ADD, Operator.SUB);
+      minD = Math.max(1, minD);
+    }
     return SyntheticConfig.builder()
         .steps(minSteps, minSteps + r.nextInt(3))
         .start(5 + r.nextInt(10), 30 + r.nextInt(30))
@@ -85,6 +90,7 @@ class StoryRegimeTest {
         .distractors(minD, minD + r.nextInt(3) + (transfers == 0 && minD == 0 ? 1 : 0))
         .transferShare(transfers)
         .citeSentences(r.nextBoolean())
+        .totalShare(totals ? r.nextDouble() : 0)
         .maxChars(480)
         .build();
   }
@@ -105,12 +111,20 @@ class StoryRegimeTest {
     for (ReasoningTask t : set.tasks()) {
       String context = "seed " + seed + " " + c + "\n" + t.prompt() + "\n" + t.goldRationale();
       Story s = Story.read(t.prompt(), c.citeSentences());
-      assertEquals(Integer.toString(s.counts.get(s.asked)), t.answer(), context);
+      boolean total = t.metadata().get("answerKind").equals("TOTAL");
+      assertEquals(total, s.total, context);
+      assertEquals(Integer.toString(total ? s.counts.values().stream().mapToInt(Integer::intValue).sum()
+          : s.counts.get(s.asked)), t.answer(), context);
       List<String> lines = t.goldSteps().subList(0, t.goldSteps().size() - 1);
-      assertEquals(s.askedLines, lines, context);
+      assertEquals(total ? s.totalLines : s.askedLines, lines, context);
       assertEquals("The answer is " + t.answer(), t.goldSteps().get(lines.size()), context);
-      assertTrue(lines.size() >= c.minSteps() && lines.size() <= c.maxSteps(), context);
+      if (!total) {
+        assertTrue(lines.size() >= c.minSteps() && lines.size() <= c.maxSteps(), context);
+      }
       assertTrue(s.maxSeen <= c.maxValue() && s.minSeen >= 1, context);
+      if (c.totalShare() == 0) {
+        assertFalse(total, context);
+      }
       int distractors = Integer.parseInt(t.metadata().get("distractors"));
       assertTrue(distractors >= c.minDistractors() && distractors <= c.maxDistractors(), context);
       assertEquals(s.distractorSentences, distractors, context);
@@ -179,6 +193,15 @@ class StoryRegimeTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> SyntheticTaskGenerator.generate(heldOutRemainders, "x", 10, 1L));
     assertTrue(e.getMessage().contains("small-range questions"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> SyntheticConfig.builder().distractors(0, 2)
+        .smallRangeShare(0).totalShare(0.5).build());
+    assertTrue(e.getMessage().contains("minDistractors must be at least 1"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> SyntheticConfig.builder().distractors(1, 2)
+        .smallRangeShare(0).totalShare(0.5).build());
+    assertTrue(e.getMessage().contains("operators must be ADD and SUB"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SyntheticConfig.builder().totalShare(-0.1).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> SyntheticConfig.builder().smallRangeKinds(Set.of(AnswerKind.TOTAL)).build());
     assertFalse(SyntheticConfig.defaults().story());
     assertTrue(SyntheticConfig.builder().transferShare(0.1).smallRangeShare(0).build().story());
   }
@@ -220,6 +243,38 @@ class StoryRegimeTest {
     assertTrue(common.isEmpty(), "in-domain and validation share " + common);
   }
 
+  /**
+   * The pretraining corpus alternates one-person stories and two-person totals of the in-domain length, every
+   * rationale sound, and asks nothing an in-domain question asks (no question names one person of two).
+   */
+  @Test
+  void thePretrainingCorpusMixesOnePersonStoriesAndTotals() {
+    SyntheticRegime d = SyntheticRegime.DISTRACTORS;
+    TaskSet corpus = d.generatePretraining(401, 4L);
+    assertEquals(401, corpus.size());
+    assertEquals(corpus, d.generatePretraining(401, 4L));
+    Set<String> inDomain = d.generate("in-domain", 3000, 4L).tasks().stream().map(ReasoningTask::prompt)
+        .collect(Collectors.toSet());
+    SyntheticStepChecker exact = SyntheticStepChecker.withReferences(SyntheticStepChecker.goldSteps(corpus.tasks()));
+    int totals = 0;
+    int longest = 0;
+    for (int i = 0; i < corpus.size(); i++) {
+      ReasoningTask t = corpus.get(i);
+      assertEquals("pretraining/" + i, t.id());
+      boolean total = t.metadata().get("answerKind").equals("TOTAL");
+      assertEquals(i % 2 == 1, total, "alternating: " + t.id());
+      totals += total ? 1 : 0;
+      assertFalse(inDomain.contains(t.prompt()), t.prompt());
+      assertTrue(total || !t.metadata().containsKey("distractors") || t.metadata().get("distractors").equals("0"));
+      assertTrue(Story.read(t.prompt(), true).transfers == 0 || total, "one-person stories have no transfers");
+      assertTrue(exact.classify(new io.github.sipf4j.prm.process.StepScoringInput(t.prompt(), t.goldSteps(), true))
+          .stream().allMatch(v -> v == StepVerdict.SOUND), t.id());
+      longest = Math.max(longest, t.prompt().length() + 1 + t.goldRationale().length());
+    }
+    assertEquals(200, totals);
+    assertTrue(longest > d.inDomain().maxChars() * 0.8, "totals reach the in-domain length: " + longest);
+  }
+
   /** Answers spread over a wide range: a guess is right about 1 time in 80, not 1 in 2. */
   @Test
   void answersHaveALargeRange() {
@@ -241,10 +296,15 @@ class StoryRegimeTest {
     private static final Pattern GIVE = Pattern.compile("(\\w+) gives (\\d+) \\w+ to (\\w+)\\.");
     private static final Pattern HAND = Pattern.compile("(\\w+) hands (\\w+) (\\d+) \\w+\\.");
     private static final Pattern QUESTION = Pattern.compile("How many \\w+ does (\\w+) have(?: now)?\\?");
+    private static final Pattern TOTAL = Pattern.compile("How many \\w+ do (\\w+) and (\\w+) have together\\?");
 
     final Map<String, Integer> counts = new HashMap<>();
     final List<String> askedLines = new ArrayList<>();
+    /** For a total question: the opening sum, then every own operation applied to the total. */
+    final List<String> totalLines = new ArrayList<>();
     String asked;
+    String second;
+    boolean total;
     int distractorSentences;
     int transfers;
     int maxSeen = Integer.MIN_VALUE;
@@ -255,16 +315,36 @@ class StoryRegimeTest {
 
     static Story read(String prompt, boolean cite) {
       String[] sentences = prompt.split("(?<=[.?]) ");
-      Matcher q = QUESTION.matcher(sentences[sentences.length - 1]);
-      assertTrue(q.matches(), "question: " + sentences[sentences.length - 1]);
+      String last = sentences[sentences.length - 1];
+      Matcher q = QUESTION.matcher(last);
+      Matcher t = TOTAL.matcher(last);
+      assertTrue(q.matches() || t.matches(), "question: " + last);
       Story s = new Story();
-      s.asked = q.group(1);
+      s.total = t.matches();
+      s.asked = s.total ? t.group(1) : q.group(1);
+      s.second = s.total ? t.group(2) : null;
       s.cite = cite;
       for (int i = 0; i < sentences.length - 1; i++) {
         s.citation = sentences[i].substring(0, sentences[i].length() - 1) + ": ";
+        int before = s.total && s.counts.size() == 2 ? s.sum() : 0;
+        boolean opening = OPENING.matcher(sentences[i]).matches();
+        boolean transfer = GIVE.matcher(sentences[i]).matches() || HAND.matcher(sentences[i]).matches();
         s.apply(sentences[i]);
+        if (s.total && opening && s.counts.size() == 2) {
+          int a = s.counts.get(s.asked);
+          int b = s.counts.get(s.second);
+          s.totalLines.add((cite ? s.asked + " and " + s.second + ": " : "") + a + "+" + b + "=" + (a + b));
+        } else if (s.total && !opening && !transfer) {
+          int after = s.sum();
+          s.totalLines.add((cite ? s.citation : "") + before + (after >= before ? "+" : "-") + Math.abs(after - before)
+              + "=" + after);
+        }
       }
       return s;
+    }
+
+    private int sum() {
+      return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private void apply(String sentence) {
