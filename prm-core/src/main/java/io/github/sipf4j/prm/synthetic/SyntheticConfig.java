@@ -31,6 +31,7 @@ import java.util.Set;
  *     {@link #DEFAULT_CITE_SENTENCES}
  * @param totalShare the share of two-person stories that ask for both people's total; see
  *     {@link #DEFAULT_TOTAL_SHARE}
+ * @param addendStep numbers added, subtracted or transferred are multiples of this; see {@link #DEFAULT_ADDEND_STEP}
  */
 public record SyntheticConfig(
     int minSteps,
@@ -49,7 +50,8 @@ public record SyntheticConfig(
     int maxDistractors,
     double transferShare,
     boolean citeSentences,
-    double totalShare) {
+    double totalShare,
+    int addendStep) {
 
   /** By default a rationale has at least 2 lines before the answer line. */
   public static final int DEFAULT_MIN_STEPS = 2;
@@ -121,6 +123,13 @@ public record SyntheticConfig(
   public static final double DEFAULT_TOTAL_SHARE = 0;
 
   /**
+   * By default any number from 2 to {@code maxAddend} is added or subtracted. With a step of 10 only whole tens are
+   * ({@code 47+30=77}): the sum changes the tens digit alone, arithmetic a small model does reliably, while the
+   * answers keep their range.
+   */
+  public static final int DEFAULT_ADDEND_STEP = 1;
+
+  /**
    * Validates the knobs.
    *
    * @param minSteps the fewest rationale lines, at least 2
@@ -140,6 +149,7 @@ public record SyntheticConfig(
    * @param transferShare the transfer chance in [0, 1]
    * @param citeSentences whether operation lines quote their sentence
    * @param totalShare the share of total questions in [0, 1]
+   * @param addendStep the step of addends, 1 or more, at most {@code maxAddend}
    */
   public SyntheticConfig {
     Objects.requireNonNull(wording, "wording");
@@ -171,6 +181,9 @@ public record SyntheticConfig(
     }
     if (!(transferShare >= 0 && transferShare <= 1)) {
       throw new IllegalArgumentException("transferShare must be in [0, 1]: " + transferShare);
+    }
+    if (addendStep < 1 || addendStep > maxAddend) {
+      throw new IllegalArgumentException("need 1 <= addendStep <= maxAddend: " + addendStep + ", " + maxAddend);
     }
     if (!(totalShare >= 0 && totalShare <= 1)) {
       throw new IllegalArgumentException("totalShare must be in [0, 1]: " + totalShare);
@@ -239,7 +252,8 @@ public record SyntheticConfig(
         .distractors(minDistractors, maxDistractors)
         .transferShare(transferShare)
         .citeSentences(citeSentences)
-        .totalShare(totalShare);
+        .totalShare(totalShare)
+        .addendStep(addendStep);
   }
 
   /** Builds a {@link SyntheticConfig}; unset values keep their defaults. */
@@ -261,6 +275,7 @@ public record SyntheticConfig(
     private double transferShare = DEFAULT_TRANSFER_SHARE;
     private boolean citeSentences = DEFAULT_CITE_SENTENCES;
     private double totalShare = DEFAULT_TOTAL_SHARE;
+    private int addendStep = DEFAULT_ADDEND_STEP;
 
     private Builder() {}
 
@@ -427,6 +442,17 @@ public record SyntheticConfig(
     }
 
     /**
+     * Sets the step of the numbers added, subtracted or transferred.
+     *
+     * @param addendStep 1 for any number from 2 to {@code maxAddend}, or a step such as 10 for whole tens
+     * @return this builder
+     */
+    public Builder addendStep(int addendStep) {
+      this.addendStep = addendStep;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the validated configuration
@@ -434,7 +460,7 @@ public record SyntheticConfig(
     public SyntheticConfig build() {
       return new SyntheticConfig(minSteps, maxSteps, minStart, maxStart, maxAddend, maxFactor, maxValue, operators,
           wording, smallRangeShare, smallRangeKinds, maxChars, minDistractors, maxDistractors, transferShare,
-          citeSentences, totalShare);
+          citeSentences, totalShare, addendStep);
     }
   }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
  *       of the answers small-range; its splits are exactly {@link SyntheticSplit}'s.</li>
  *   <li>{@link #DISTRACTORS}: the reasoning regime, a story about two people in which the rationale must use only the
  *       asked person's numbers (distractor sentences about the second person) and the right operation (transfers
- *       between the two add or subtract depending on who is asked about), with arithmetic kept small (one-digit
- *       addends, counts up to 99, no products) and numeric answers only, so that a right answer is rarely luck.
+ *       between the two add or subtract depending on who is asked about), with arithmetic a small model does
+ *       reliably (whole tens added or subtracted, counts up to 99, no products) and numeric answers only.
  *       Every operation line quotes the sentence it uses.</li>
  * </ul>
  *
@@ -214,8 +214,9 @@ public enum SyntheticRegime {
   private static final class Distractors {
     static final SyntheticConfig IN_DOMAIN = SyntheticConfig.builder()
         .steps(2, 4)
-        .start(10, 60)
-        .maxAddend(9)
+        .start(10, 59)
+        .maxAddend(40)
+        .addendStep(10)
         .maxValue(99)
         .operators(EnumSet.of(Operator.ADD, Operator.SUB))
         .smallRangeShare(0)

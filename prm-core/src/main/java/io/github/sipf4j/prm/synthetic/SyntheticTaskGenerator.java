@@ -223,11 +223,10 @@ public final class SyntheticTaskGenerator {
         boolean gives = r.nextBoolean();
         int from = gives ? value : otherValue;
         int to = gives ? otherValue : value;
-        int hi = Math.min(c.maxAddend(), Math.min(from - 1, c.maxValue() - to));
-        if (hi < 2) {
+        int n = addend(Math.min(c.maxAddend(), Math.min(from - 1, c.maxValue() - to)), c, r);
+        if (n == 0) {
           return null;
         }
-        int n = r.nextInt(2, hi + 1);
         String template = pick(t.transfers(), r);
         String sentence = gives ? fill(template, person, other, item, n, 0) : fill(template, other, person, item, n, 0);
         sentences.add(sentence);
@@ -347,14 +346,10 @@ public final class SyntheticTaskGenerator {
   /** A feasible operand for {@code op} at {@code value}, or 0 when none exists. */
   private static int operand(Operator op, int value, SyntheticConfig c, SplittableRandom r) {
     switch (op) {
-      case ADD: {
-        int hi = Math.min(c.maxAddend(), c.maxValue() - value);
-        return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
-      }
-      case SUB: {
-        int hi = Math.min(c.maxAddend(), value - 1);
-        return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
-      }
+      case ADD:
+        return addend(Math.min(c.maxAddend(), c.maxValue() - value), c, r);
+      case SUB:
+        return addend(Math.min(c.maxAddend(), value - 1), c, r);
       case MUL: {
         int hi = Math.min(c.maxFactor(), c.maxValue() / Math.max(1, value));
         return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
@@ -371,6 +366,17 @@ public final class SyntheticTaskGenerator {
       default:
         return 0;
     }
+  }
+
+  /**
+   * An addend of at most {@code hi}: from 2 with {@code addendStep} 1, else a multiple of the step; 0 when none fits.
+   */
+  private static int addend(int hi, SyntheticConfig c, SplittableRandom r) {
+    int step = c.addendStep();
+    if (step == 1) {
+      return hi >= 2 ? r.nextInt(2, hi + 1) : 0;
+    }
+    return hi >= step ? step * r.nextInt(1, hi / step + 1) : 0;
   }
 
   /** A number close to {@code value} but different from it, at least 1. */

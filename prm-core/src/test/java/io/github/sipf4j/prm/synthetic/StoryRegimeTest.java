@@ -79,10 +79,12 @@ class StoryRegimeTest {
       ops = EnumSet.of(Operator.ADD, Operator.SUB);
       minD = Math.max(1, minD);
     }
+    boolean tens = r.nextBoolean();
     return SyntheticConfig.builder()
         .steps(minSteps, minSteps + r.nextInt(3))
         .start(5 + r.nextInt(10), 30 + r.nextInt(30))
-        .maxAddend(5 + r.nextInt(10))
+        .maxAddend(tens ? 30 + r.nextInt(20) : 5 + r.nextInt(10))
+        .addendStep(tens ? 10 : 1)
         .maxFactor(2 + r.nextInt(3))
         .maxValue(99 + r.nextInt(100))
         .operators(ops)
@@ -133,6 +135,10 @@ class StoryRegimeTest {
       assertTrue(OutcomeVerifier.numeric().verify(t, t.goldRationale()).correct(), context);
       if (c.transferShare() == 0) {
         assertEquals(0, s.transfers, context);
+      }
+      for (int n : s.operands) {
+        assertTrue(n % c.addendStep() == 0 && n <= c.maxAddend() && n >= Math.min(2, c.addendStep()),
+            "operand " + n + ": " + context);
       }
     }
   }
@@ -200,6 +206,8 @@ class StoryRegimeTest {
         .smallRangeShare(0).totalShare(0.5).build());
     assertTrue(e.getMessage().contains("operators must be ADD and SUB"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> SyntheticConfig.builder().totalShare(-0.1).build());
+    assertThrows(IllegalArgumentException.class, () -> SyntheticConfig.builder().addendStep(0).build());
+    assertThrows(IllegalArgumentException.class, () -> SyntheticConfig.builder().maxAddend(9).addendStep(10).build());
     assertThrows(IllegalArgumentException.class,
         () -> SyntheticConfig.builder().smallRangeKinds(Set.of(AnswerKind.TOTAL)).build());
     assertFalse(SyntheticConfig.defaults().story());
@@ -300,6 +308,8 @@ class StoryRegimeTest {
 
     final Map<String, Integer> counts = new HashMap<>();
     final List<String> askedLines = new ArrayList<>();
+    /** Every number added, subtracted or transferred in the story, whoever's. */
+    final List<Integer> operands = new ArrayList<>();
     /** For a total question: the opening sum, then every own operation applied to the total. */
     final List<String> totalLines = new ArrayList<>();
     String asked;
@@ -360,12 +370,15 @@ class StoryRegimeTest {
         int n = Integer.parseInt(give ? m.group(2) : m.group(3));
         assertTrue(from.equals(asked) || to.equals(asked), "a transfer involves the asked person: " + sentence);
         transfers++;
+        operands.add(n);
         update(from, '-', n);
         update(to, '+', n);
       } else {
         if ((m = ADD.matcher(sentence)).matches()) {
+          operands.add(Integer.parseInt(m.group(2)));
           update(m.group(1), '+', Integer.parseInt(m.group(2)));
         } else if ((m = SUB.matcher(sentence)).matches()) {
+          operands.add(Integer.parseInt(m.group(2)));
           update(m.group(1), '-', Integer.parseInt(m.group(2)));
         } else if ((m = MUL.matcher(sentence)).matches()) {
           update(m.group(1), '*', Integer.parseInt(m.group(2)));
