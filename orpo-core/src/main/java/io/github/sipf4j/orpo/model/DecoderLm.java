@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
 import com.google.gson.Gson;
@@ -84,6 +85,8 @@ public final class DecoderLm implements CausalLm {
   private final Parameter wpe;
   private final Parameter lnfW;
   private final Parameter lnfB;
+  /** The constants of {@link #forwardCached}. */
+  private final DecodeConstants decode;
 
   private DecoderLm(DecoderConfig config, Device device, Map<String, NDArray> weights, long seed) {
     this.config = config;
@@ -119,6 +122,7 @@ public final class DecoderLm implements CausalLm {
       this.ropeCos = manager.create(tables[0], new Shape(config.maxLength(), config.headSize() / 2));
       this.ropeSin = manager.create(tables[1], new Shape(config.maxLength(), config.headSize() / 2));
       this.attentionScale = Scalars.of(manager, 1.0 / Math.sqrt(config.headSize()), DataType.FLOAT32);
+      this.decode = new DecodeConstants(manager, config);
       this.wte = block.parameter("wte.weight");
       this.wpe = config.positions() == PositionEncoding.LEARNED ? block.parameter("wpe.weight") : null;
       this.lnfW = block.parameter("ln_f.weight");
@@ -243,7 +247,8 @@ public final class DecoderLm implements CausalLm {
     Preconditions.checkArgument(t <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", t, config.maxLength());
     NDArray[] pb = positionsAndBias(attentionMask);
-    return run(inputIds.toType(DataType.INT64, false), pb[0], pb[1], null, training);
+    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], training)
+        .matMul(wte.getArray().transpose());
   }
 
   /** {@inheritDoc} */
@@ -267,7 +272,7 @@ public final class DecoderLm implements CausalLm {
     Preconditions.checkArgument(s.get(1) <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", s.get(1), config.maxLength());
     NDArray[] pb = positionsAndBias(attentionMask);
-    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], null, training);
+    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], training);
   }
 
   /** Positions over real tokens ({@code cumsum(mask) - 1}) and the additive key-padding plus causal bias. */
@@ -292,7 +297,20 @@ public final class DecoderLm implements CausalLm {
     return new DecoderKvCache(manager, config.layers(), batchSize, config.maxLength());
   }
 
-  /** {@inheritDoc} */
+  /**
+   * {@inheritDoc}
+   *
+   * <p>This is the decoding path, built to cost few native calls per token (DJL makes one or more per operation, and
+   * at a batch of one they, not the arithmetic, set the speed): the cache keeps each row's count of real tokens and
+   * the key-padding bias of every cached position, so a step derives its positions and its bias from the new mask
+   * alone; keys and values of a layer share one buffer written in place; the rotary embedding of queries, keys and
+   * values is one matrix product and three in-place operations on the fused projection; residual additions are
+   * in place. The logits equal {@link #forward}'s at the same positions (the rotation is the same arithmetic, so
+   * up to the rounding of a different batch shape). It records no gradients.
+   *
+   * @throws IllegalStateException if called while a gradient collector records (the decoding path updates its
+   *     activations in place)
+   */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
     Preconditions.checkArgument(kvCache instanceof DecoderKvCache && ((DecoderKvCache) kvCache).owner == manager,
@@ -305,21 +323,24 @@ public final class DecoderLm implements CausalLm {
     long tn = s.get(1);
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
+    Preconditions.checkState(!JniUtils.isGradMode(),
+        "forwardCached decodes without gradients; call it outside a GradientCollector");
+    DecodeConstants c = decode;
     NDArray mask = newMask.toType(DataType.INT64, false);
-    // The cache keeps its own copy: the caller may close the mask it passed in.
-    NDArray allMask = cache.mask == null ? mask.duplicate() : cache.mask.concat(mask, 1);
-    NDArray seen = cache.mask == null ? null : cache.mask.sum(new int[] {1}, true);
-    NDArray positions = mask.cumSum(1).sub(1);
-    if (seen != null) {
-      positions = positions.add(seen);
+    // Real tokens seen so far, this step's included: a row's positions continue from its count.
+    NDArray seen = tn == 1 ? mask : mask.cumSum(1);
+    if (cache.seen != null) {
+      seen = seen.add(cache.seen);
+    } else if (seen == mask) {
+      seen = mask.duplicate(); // the cache keeps it, and the caller may close its mask
     }
-    positions = positions.maximum(0);
-    NDArray bias = allMask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(s.get(0), 1, 1, past + tn);
-    if (tn > 1) {
-      bias = bias.add(causalBias(newIds.getManager(), tn, past + tn));
-    }
-    NDArray logits = run(newIds.toType(DataType.INT64, false), positions, bias, cache, false);
-    cache.setMask(allMask);
+    NDArray positions = seen.sub(c.oneLong).maximum(c.zeroLong);
+    // The key-padding bias of the new positions, 0 for a real token and MASKED for padding, after the cached ones.
+    NDArray newBias = mask.toType(DataType.FLOAT32, false).sub(c.one).muli(c.padScale).reshape(s.get(0), 1, 1, tn);
+    NDArray keyBias = cache.keyBias == null ? newBias : cache.keyBias.concat(newBias, 3);
+    NDArray bias = tn == 1 ? keyBias : keyBias.add(causalBias(newIds.getManager(), tn, past + tn));
+    NDArray logits = decode(newIds.toType(DataType.INT64, false), positions, bias, cache, c);
+    cache.advance((int) tn, tn == 1 ? seen : seen.max(new int[] {1}, true), keyBias);
     return logits;
   }
 
@@ -330,11 +351,7 @@ public final class DecoderLm implements CausalLm {
     return keys.gt(queries).toType(DataType.FLOAT32, false).mul(MASKED);
   }
 
-  private NDArray run(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
-    return hidden(ids, positions, bias, cache, training).matMul(wte.getArray().transpose());
-  }
-
-  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, boolean training) {
+  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, boolean training) {
     NDArrayEx ex = ids.getNDArrayInternal();
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
@@ -353,11 +370,9 @@ public final class DecoderLm implements CausalLm {
       sin = ex.embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
     }
     Shape headsShape = new Shape(b, t, h, hd);
-    Shape ln = new Shape(d);
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
-      NDArray a = ex.layerNorm(x, ln, p[0].getArray(), p[1].getArray(), config.layerNormEps()).singletonOrThrow();
-      NDArray qkv = ex.linear(a, p[2].getArray(), p[3].getArray()).singletonOrThrow();
+      NDArray qkv = ex.linear(norm(ex, x, p[0], p[1]), p[2].getArray(), p[3].getArray()).singletonOrThrow();
       NDList parts = qkv.split(3, 2);
       NDArray q = parts.get(0).reshape(headsShape).transpose(0, 2, 1, 3);
       NDArray k = parts.get(1).reshape(headsShape).transpose(0, 2, 1, 3);
@@ -365,10 +380,6 @@ public final class DecoderLm implements CausalLm {
       if (cos != null) {
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
-      }
-      if (cache != null) {
-        k = cache.append(l, 0, k);
-        v = cache.append(l, 1, v);
       }
       NDArray scores = q.mul(attentionScale).matMul(k.transpose(0, 1, 3, 2)).add(bias);
       NDArray att = scores.softmax(-1);
@@ -381,15 +392,71 @@ public final class DecoderLm implements CausalLm {
         o = ex.dropout(o, drop, true).singletonOrThrow();
       }
       x = x.add(o);
-      NDArray m = ex.layerNorm(x, ln, p[6].getArray(), p[7].getArray(), config.layerNormEps()).singletonOrThrow();
-      m = ex.linear(m, p[8].getArray(), p[9].getArray()).singletonOrThrow().getNDArrayInternal().gelu();
-      m = ex.linear(m, p[10].getArray(), p[11].getArray()).singletonOrThrow();
+      NDArray m = mlp(ex, x, p);
       if (drop > 0) {
         m = ex.dropout(m, drop, true).singletonOrThrow();
       }
       x = x.add(m);
     }
-    return ex.layerNorm(x, ln, lnfW.getArray(), lnfB.getArray(), config.layerNormEps()).singletonOrThrow();
+    return norm(ex, x, lnfW, lnfB);
+  }
+
+  /** Layer norm over the model width. */
+  private NDArray norm(NDArrayEx ex, NDArray x, Parameter weight, Parameter bias) {
+    return ex.layerNorm(x, new Shape(config.dModel()), weight.getArray(), bias.getArray(), config.layerNormEps())
+        .singletonOrThrow();
+  }
+
+  /** The MLP of a layer, from its input norm to its output projection (no residual, no dropout). */
+  private NDArray mlp(NDArrayEx ex, NDArray x, Parameter[] p) {
+    NDArray m = ex.linear(norm(ex, x, p[6], p[7]), p[8].getArray(), p[9].getArray()).singletonOrThrow();
+    return ex.linear(m.getNDArrayInternal().gelu(), p[10].getArray(), p[11].getArray()).singletonOrThrow();
+  }
+
+  /**
+   * The decoding forward pass over the new tokens: {@link #hidden}'s arithmetic with in-place updates, the rotary
+   * embedding applied once to the fused (query, key, value) projection, and keys and values written to the cache.
+   */
+  private NDArray decode(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, DecodeConstants c) {
+    NDArrayEx ex = ids.getNDArrayInternal();
+    long b = ids.getShape().get(0);
+    long t = ids.getShape().get(1);
+    int d = config.dModel();
+    int h = config.heads();
+    int hd = config.headSize();
+    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
+    if (wpe != null) {
+      x.addi(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
+    }
+    NDArray cos = null;
+    NDArray sin = null;
+    if (c.cos != null) {
+      // (b, t, 3, 1, hd): the rotation of query and key at each position, and the identity for the value.
+      cos = ex.embedding(positions, c.cos, SparseFormat.DENSE).singletonOrThrow().reshape(b, t, 3, 1, hd);
+      sin = ex.embedding(positions, c.sin, SparseFormat.DENSE).singletonOrThrow().reshape(b, t, 3, 1, hd);
+    }
+    int past = cache.length();
+    for (int l = 0; l < config.layers(); l++) {
+      Parameter[] p = layerParams[l];
+      NDArray qkv = ex.linear(norm(ex, x, p[0], p[1]), p[2].getArray(), p[3].getArray()).singletonOrThrow()
+          .reshape(b, t, 3, h, hd);
+      if (cos != null) {
+        // x cos + rotateHalf(x) sin, where rotateHalf(x) = (-x2, x1) is x times a 0/±1 matrix: the same products
+        // and sums as rotate(), so the same bits.
+        NDArray rotated = qkv.matMul(c.rotateHalf).muli(sin);
+        qkv.muli(cos).addi(rotated);
+      }
+      NDList qAndKv = qkv.transpose(2, 0, 3, 1, 4).split(new long[] {1}, 0); // (1|2, b, h, t, hd)
+      NDArray q = qAndKv.get(0).muli(attentionScale);
+      NDList kv = cache.append(l, qAndKv.get(1), past).split(2, 0); // (1, b, h, past + t, hd) each
+      NDArray scores = q.matMul(kv.get(0).transpose(0, 1, 2, 4, 3)).addi(bias);
+      NDArray y = scores.softmax(-1).matMul(kv.get(1)); // (1, b, h, t, hd)
+      // One new token: (h, t) and (t, h) order the same elements, and the transpose can be left out.
+      y = (t == 1 ? y : y.transpose(0, 1, 3, 2, 4)).reshape(b, t, d);
+      x.addi(ex.linear(y, p[4].getArray(), p[5].getArray()).singletonOrThrow());
+      x.addi(mlp(ex, x, p));
+    }
+    return ex.linear(norm(ex, x, lnfW, lnfB), wte.getArray(), null).singletonOrThrow();
   }
 
   /** Rotate-half RoPE: (x1, x2) to (x1 cos - x2 sin, x1 sin + x2 cos) over the two halves of the head. */
@@ -463,66 +530,145 @@ public final class DecoderLm implements CausalLm {
   }
 
   /**
-   * The key/value cache of a {@link DecoderLm}: per layer, keys and values in preallocated buffers of shape (batch,
-   * heads, capacity, headSize), written in place; attention reads a view of the first {@link #length()} positions.
-   * A buffer grows (doubling, at most to the model's maximum length) only when a step would overflow it, so
-   * decoding a token costs no copy of the earlier keys and values; {@link #reserve} sizes the buffers up front.
+   * The constants of the decoding path: scalar operands made once (DJL turns a Java number operand into a temporary
+   * array per call) and, for rotary models, the rotation tables and the rotate-half matrix.
+   */
+  private static final class DecodeConstants {
+    final NDArray zeroLong;
+    final NDArray oneLong;
+    final NDArray one;
+    /** Scales {@code mask - 1} to the key bias: 0 for a real key, {@value #MASKED} for padding. */
+    final NDArray padScale;
+    /** (maxLength, 3 headSize): per position, cos for the query's and the key's two halves, then 1 for the value. */
+    final NDArray cos;
+    /** (maxLength, 3 headSize): per position, sin for the query's and the key's two halves, then 0 for the value. */
+    final NDArray sin;
+    /** (headSize, headSize): {@code x} times it is {@code (-x2, x1)}. */
+    final NDArray rotateHalf;
+
+    DecodeConstants(NDManager manager, DecoderConfig config) {
+      zeroLong = Scalars.of(manager, 0, DataType.INT64);
+      oneLong = Scalars.of(manager, 1, DataType.INT64);
+      one = Scalars.of(manager, 1, DataType.FLOAT32);
+      padScale = Scalars.of(manager, -MASKED, DataType.FLOAT32);
+      if (config.positions() != PositionEncoding.ROTARY) {
+        cos = null;
+        sin = null;
+        rotateHalf = null;
+        return;
+      }
+      int hd = config.headSize();
+      int half = hd / 2;
+      float[][] tables = ropeTables(config);
+      float[] cos3 = new float[config.maxLength() * 3 * hd];
+      float[] sin3 = new float[cos3.length];
+      for (int pos = 0; pos < config.maxLength(); pos++) {
+        int row = pos * 3 * hd;
+        for (int part = 0; part < 2; part++) {
+          for (int j = 0; j < hd; j++) {
+            cos3[row + part * hd + j] = tables[0][pos * half + j % half];
+            sin3[row + part * hd + j] = tables[1][pos * half + j % half];
+          }
+        }
+        java.util.Arrays.fill(cos3, row + 2 * hd, row + 3 * hd, 1f);
+      }
+      float[] r = new float[hd * hd];
+      for (int k = 0; k < half; k++) {
+        r[(k + half) * hd + k] = -1f; // column k of the product is -x[k + half]
+        r[k * hd + k + half] = 1f; // column k + half is x[k]
+      }
+      Shape table = new Shape(config.maxLength(), 3L * hd);
+      cos = manager.create(cos3, table);
+      sin = manager.create(sin3, table);
+      rotateHalf = manager.create(r, new Shape(hd, hd));
+    }
+  }
+
+  /**
+   * The key/value cache of a {@link DecoderLm}. Per layer, keys and values share one buffer of shape (2, batch,
+   * heads, capacity, headSize), written in place; attention reads a view of the first {@link #length()} positions,
+   * which batched matrix products take without a copy. A buffer grows (doubling, at most to the model's maximum
+   * length) only when a step would overflow it, so decoding a token copies none of the earlier keys and values;
+   * {@link #reserve} sizes the buffers up front. Besides the buffers the cache keeps, per row, the number of real
+   * tokens seen (where the next position starts) and the additive key-padding bias of every cached position, so that
+   * a step needs only its own mask.
    */
   static final class DecoderKvCache implements KvCache {
     private final NDManager owner;
     private final NDManager memory;
-    private final NDArray[][] kv;
+    private final NDArray[] kv;
+    private final int[] capacity;
     private final int maxLength;
-    private NDArray mask;
+    /** (batch, 1) int64: the real tokens seen per row; null before the first step. */
+    private NDArray seen;
+    /** (batch, 1, 1, length) float32: 0 for a real key, {@value #MASKED} for padding; null before the first step. */
+    private NDArray keyBias;
     private int batch;
+    private int length;
     private int reserved;
 
     DecoderKvCache(NDManager owner, int layers, int batch, int maxLength) {
       this.owner = owner;
       this.memory = owner.newSubManager();
-      this.kv = new NDArray[layers][2];
+      this.kv = new NDArray[layers];
+      this.capacity = new int[layers];
       this.batch = batch;
       this.maxLength = maxLength;
     }
 
     /**
-     * Writes the keys or values of the new positions into the buffer of a layer and returns a view of all cached
-     * positions, the new ones included.
+     * Writes the keys and values of the new positions, shape (2, batch, heads, new, headSize), into the buffer of a
+     * layer after the {@code past} cached positions, and returns a view of all of them, the new ones included,
+     * owned by the caller's manager.
      */
-    NDArray append(int layer, int which, NDArray fresh) {
-      int past = length();
-      int end = past + (int) fresh.getShape().get(2);
-      NDArray buffer = kv[layer][which];
-      if (buffer == null || buffer.getShape().get(2) < end) {
-        int capacity = buffer == null ? 0 : (int) buffer.getShape().get(2);
-        int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity, end + 32)));
-        Shape shape = fresh.getShape();
-        NDArray grown = memory.create(new Shape(shape.get(0), shape.get(1), wanted, shape.get(3)),
-            fresh.getDataType());
-        ai.djl.ndarray.NDScope.unregister(grown);
-        if (past > 0) {
-          try (NDArray old = buffer.get(new NDIndex().addAllDim(2).addSliceDim(0, past))) {
-            grown.set(new NDIndex().addAllDim(2).addSliceDim(0, past), old);
-          }
-        }
-        if (buffer != null) {
-          buffer.close();
-        }
-        kv[layer][which] = grown;
-        buffer = grown;
+    NDArray append(int layer, NDArray fresh, int past) {
+      Shape shape = fresh.getShape();
+      int end = past + (int) shape.get(3);
+      if (capacity[layer] < end) {
+        grow(layer, fresh, end, past);
       }
-      buffer.set(new NDIndex().addAllDim(2).addSliceDim(past, end), fresh);
-      return buffer.get(fresh.getManager(), new NDIndex().addAllDim(2).addSliceDim(0, end));
+      NDArray buffer = kv[layer];
+      buffer.set(new NDIndex().addAllDim(3).addSliceDim(past, end), fresh);
+      NDList pieces = buffer.split(new long[] {end}, 3);
+      pieces.attach(fresh.getManager());
+      pieces.get(1).close();
+      return pieces.get(0);
     }
 
-    void setMask(NDArray newMask) {
-      NDArray old = mask;
-      ai.djl.ndarray.NDScope.unregister(newMask);
-      newMask.attach(memory);
-      mask = newMask;
-      if (old != null && old != newMask) {
+    private void grow(int layer, NDArray fresh, int end, int past) {
+      Shape shape = fresh.getShape();
+      int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity[layer], end + 32)));
+      NDArray grown = memory.create(new Shape(2, shape.get(1), shape.get(2), wanted, shape.get(4)),
+          fresh.getDataType());
+      ai.djl.ndarray.NDScope.unregister(grown);
+      NDArray buffer = kv[layer];
+      if (past > 0) {
+        NDIndex cached = new NDIndex().addAllDim(3).addSliceDim(0, past);
+        try (NDArray old = buffer.get(cached)) {
+          grown.set(cached, old);
+        }
+      }
+      if (buffer != null) {
+        buffer.close();
+      }
+      kv[layer] = grown;
+      capacity[layer] = wanted;
+    }
+
+    /** Records a step: its length, the rows' new counts of real tokens and the bias of all cached keys. */
+    void advance(int steps, NDArray newSeen, NDArray newKeyBias) {
+      seen = keep(seen, newSeen);
+      keyBias = keep(keyBias, newKeyBias);
+      length += steps;
+    }
+
+    private NDArray keep(NDArray old, NDArray kept) {
+      ai.djl.ndarray.NDScope.unregister(kept);
+      kept.attach(memory);
+      if (old != null && old != kept) {
         old.close();
       }
+      return kept;
     }
 
     @Override
@@ -532,7 +678,7 @@ public final class DecoderLm implements CausalLm {
 
     @Override
     public int length() {
-      return mask == null ? 0 : (int) mask.getShape().get(1);
+      return length;
     }
 
     @Override
@@ -542,28 +688,26 @@ public final class DecoderLm implements CausalLm {
 
     @Override
     public void selectRows(int[] rows) {
-      if (mask == null) {
+      if (seen == null) {
         batch = rows.length;
         return;
       }
       try (NDManager tmp = memory.newSubManager()) {
         NDArray index = tmp.create(java.util.Arrays.stream(rows).asLongStream().toArray());
-        for (NDArray[] layer : kv) {
-          for (int i = 0; i < 2; i++) {
-            NDArray picked = layer[i].get(index);
-            picked.attach(memory);
-            ai.djl.ndarray.NDScope.unregister(picked);
-            layer[i].close();
-            layer[i] = picked;
-          }
+        for (int l = 0; l < kv.length; l++) {
+          kv[l] = replace(kv[l], kv[l].get(new NDIndex(":, {}", index)));
         }
-        NDArray m = mask.get(index);
-        m.attach(memory);
-        ai.djl.ndarray.NDScope.unregister(m);
-        mask.close();
-        mask = m;
+        seen = replace(seen, seen.get(index));
+        keyBias = replace(keyBias, keyBias.get(index));
       }
       batch = rows.length;
+    }
+
+    private NDArray replace(NDArray old, NDArray picked) {
+      picked.attach(memory);
+      ai.djl.ndarray.NDScope.unregister(picked);
+      old.close();
+      return picked;
     }
 
     @Override
