@@ -45,7 +45,9 @@ import java.util.Map;
  *
  * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
  * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
- * (grown by doubling when needed, sized up front by {@link KvCache#reserve}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
+ * (grown by doubling when needed, sized up front by {@link KvCache#reserve}), so a decoding step copies nothing; the
+ * decoding path is built for few native calls per token (see {@link #forwardCached}). A {@code DecoderLm} is not
+ * thread-safe.
  *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
@@ -67,6 +69,9 @@ public final class DecoderLm implements CausalLm {
   public static final String TYPE = "decoder";
 
   private static final float MASKED = -1e9f;
+
+  /** Up to this many new tokens in a decoding step, the rotary embedding turns the halves with a matrix product. */
+  private static final int ROTATE_BY_PRODUCT = 8;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
   static {
@@ -359,10 +364,7 @@ public final class DecoderLm implements CausalLm {
     int h = config.heads();
     int hd = config.headSize();
     float drop = training ? config.dropout() : 0f;
-    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
-    if (wpe != null) {
-      x = x.add(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
-    }
+    NDArray x = embed(ex, ids, positions);
     NDArray cos = null;
     NDArray sin = null;
     if (config.positions() == PositionEncoding.ROTARY) {
@@ -401,6 +403,12 @@ public final class DecoderLm implements CausalLm {
     return norm(ex, x, lnfW, lnfB);
   }
 
+  /** The token embeddings, plus the learned position embeddings when the model has them. */
+  private NDArray embed(NDArrayEx ex, NDArray ids, NDArray positions) {
+    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
+    return wpe == null ? x : x.add(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
+  }
+
   /** Layer norm over the model width. */
   private NDArray norm(NDArrayEx ex, NDArray x, Parameter weight, Parameter bias) {
     return ex.layerNorm(x, new Shape(config.dModel()), weight.getArray(), bias.getArray(), config.layerNormEps())
@@ -424,10 +432,7 @@ public final class DecoderLm implements CausalLm {
     int d = config.dModel();
     int h = config.heads();
     int hd = config.headSize();
-    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
-    if (wpe != null) {
-      x.addi(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
-    }
+    NDArray x = embed(ex, ids, positions);
     NDArray cos = null;
     NDArray sin = null;
     if (c.cos != null) {
@@ -441,10 +446,10 @@ public final class DecoderLm implements CausalLm {
       NDArray qkv = ex.linear(norm(ex, x, p[0], p[1]), p[2].getArray(), p[3].getArray()).singletonOrThrow()
           .reshape(b, t, 3, h, hd);
       if (cos != null) {
-        // x cos + rotateHalf(x) sin, where rotateHalf(x) = (-x2, x1) is x times a 0/±1 matrix: the same products
-        // and sums as rotate(), so the same bits.
-        NDArray rotated = qkv.matMul(c.rotateHalf).muli(sin);
-        qkv.muli(cos).addi(rotated);
+        // x cos + (-x2, x1) sin: the same products and sums as rotate(), so the same bits. For a few rows (-x2, x1)
+        // is one product with a 0/±1 matrix (one native call); for more, halves cost less arithmetic.
+        NDArray turned = b * t <= ROTATE_BY_PRODUCT ? qkv.matMul(c.rotateHalf) : rotateHalf(qkv);
+        qkv.muli(cos).addi(turned.muli(sin));
       }
       NDList qAndKv = qkv.transpose(2, 0, 3, 1, 4).split(new long[] {1}, 0); // (1|2, b, h, t, hd)
       NDArray q = qAndKv.get(0).muli(attentionScale);
@@ -457,6 +462,13 @@ public final class DecoderLm implements CausalLm {
       x.addi(mlp(ex, x, p));
     }
     return ex.linear(norm(ex, x, lnfW, lnfB), wte.getArray(), null).singletonOrThrow();
+  }
+
+  /** (x1, x2) to (-x2, x1) over the two halves of the last axis. */
+  private static NDArray rotateHalf(NDArray x) {
+    int last = x.getShape().dimension() - 1;
+    NDList halves = x.split(2, last);
+    return halves.get(1).neg().concat(halves.get(0), last);
   }
 
   /** Rotate-half RoPE: (x1, x2) to (x1 cos - x2 sin, x1 sin + x2 cos) over the two halves of the head. */
