@@ -16,8 +16,8 @@ import java.util.SplittableRandom;
  * A {@link CausalLm} that costs nothing to run: row {@code i} of every batch gets the same fixed random logits at
  * every position, a view of one table made at construction. Sampling from it measures what a
  * {@link io.github.sipf4j.orpo.sample.Sampler} step costs by itself (choosing the tokens, reading them back, the
- * bookkeeping) at a given vocabulary size, without a model's forward pass. The logits are \( 2 z \) with \( z \) standard
- * normal, drawn from a seeded {@link SplittableRandom}; it has a key/value cache that only counts positions.
+ * bookkeeping) at a given vocabulary size, without a model's forward pass. The logits are \( 2 z \) with \( z \)
+ * standard normal, drawn from a seeded {@link SplittableRandom}; it has a key/value cache that only counts positions.
  */
 final class RandomLogitsLm implements CausalLm {
 

@@ -84,15 +84,8 @@ public final class SamplingBenchmark {
    * @throws IOException if the tokenizer cannot be loaded
    */
   public static void main(String[] args) throws IOException {
-    MklDispatch.apply();
-    MallocTuning.apply();
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
     Options o = parse(args);
-    if (o.threads() > 0) {
-      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads()));
-    }
+    prepareEngine(o.threads());
     System.out.printf(Locale.ROOT, "Sampling benchmark: DJL %s, PyTorch engine %s, %s, %d available processors, "
             + "%d PyTorch intra-op thread(s), prompt %d tokens, temperature 1, median of %d run(s)%n%n",
         Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(), Device.cpu(),
@@ -216,21 +209,28 @@ public final class SamplingBenchmark {
   }
 
   private static Double torchReference(Options o, DecoderConfig c, int batch) {
-    TorchReference ref = new TorchReference(o.python(), o.torchReference());
-    if (ref.available() != null) {
-      System.err.println("PyTorch reference unavailable: " + ref.available());
-      return null;
+    return new TorchReference(o.python(), o.torchReference()).number("new_tokens_per_s", "--mode", "sample",
+        "--d-model", String.valueOf(c.dModel()), "--layers", String.valueOf(c.layers()), "--heads",
+        String.valueOf(c.heads()), "--vocab", String.valueOf(c.vocabSize()), "--max-len", String.valueOf(c.maxLength()),
+        "--batch", String.valueOf(batch), "--prompt-len", String.valueOf(o.promptTokens()), "--new-tokens",
+        String.valueOf(o.newTokens()), "--threads", String.valueOf(o.threads()), "--warmup", "1", "--repeats",
+        String.valueOf(Math.max(1, o.repeats())));
+  }
+
+  /**
+   * Prepares the process before the engine loads: the two CPU settings ({@link MklDispatch}, {@link MallocTuning}),
+   * offline unless said otherwise, and the PyTorch intra-op threads.
+   *
+   * @param threads the intra-op threads, or 0 for PyTorch's default
+   */
+  static void prepareEngine(int threads) {
+    MklDispatch.apply();
+    MallocTuning.apply();
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
     }
-    try {
-      return ref.run("--mode", "sample", "--d-model", String.valueOf(c.dModel()), "--layers",
-          String.valueOf(c.layers()), "--heads", String.valueOf(c.heads()), "--vocab", String.valueOf(c.vocabSize()),
-          "--max-len", String.valueOf(c.maxLength()), "--batch", String.valueOf(batch), "--prompt-len",
-          String.valueOf(o.promptTokens()), "--new-tokens", String.valueOf(o.newTokens()), "--threads",
-          String.valueOf(o.threads()), "--warmup", "1", "--repeats", String.valueOf(Math.max(1, o.repeats())))
-          .get("new_tokens_per_s").getAsDouble();
-    } catch (IOException | RuntimeException e) {
-      System.err.println("PyTorch reference failed: " + e.getMessage());
-      return null;
+    if (threads > 0) {
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
     }
   }
 

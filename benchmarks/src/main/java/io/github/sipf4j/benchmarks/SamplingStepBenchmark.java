@@ -6,8 +6,6 @@ import io.github.sipf4j.orpo.sample.Sample;
 import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -81,15 +79,8 @@ public final class SamplingStepBenchmark {
    * @throws IOException if the tokenizer cannot be loaded
    */
   public static void main(String[] args) throws IOException {
-    MklDispatch.apply();
-    MallocTuning.apply();
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
     Options o = parse(args);
-    if (o.threads() > 0) {
-      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads()));
-    }
+    SamplingBenchmark.prepareEngine(o.threads());
     System.out.printf(Locale.ROOT, "Sampling step benchmark: DJL %s, PyTorch engine %s, %s, %d available processors, "
             + "%d PyTorch intra-op thread(s), %d steps per run, median of %d run(s)%n%n",
         Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(), Device.cpu(),
@@ -110,7 +101,8 @@ public final class SamplingStepBenchmark {
                   1000 * ms / batch));
               if (torch) {
                 Double ref = torchReference(o, vocab, batch, s);
-                table.append(ref == null ? " n/a | n/a |" : String.format(Locale.ROOT, " %.2f | %.2f |", ref, ms / ref));
+                table.append(ref == null ? " n/a | n/a |"
+                    : String.format(Locale.ROOT, " %.2f | %.2f |", ref, ms / ref));
               }
               table.append('\n');
               System.err.println("done: vocab " + vocab + " batch " + batch + " " + s.name());
@@ -145,21 +137,12 @@ public final class SamplingStepBenchmark {
   }
 
   private static Double torchReference(Options o, int vocab, int batch, Setting s) {
-    TorchReference ref = new TorchReference(o.python(), o.torchReference());
-    if (ref.available() != null) {
-      System.err.println("PyTorch reference unavailable: " + ref.available());
-      return null;
-    }
-    try {
-      return ref.run("--mode", "choice", "--vocab", String.valueOf(vocab), "--batch", String.valueOf(batch),
-          "--temperature", String.valueOf(s.temperature()), "--top-k", String.valueOf(s.topK()), "--top-p",
-          String.valueOf(s.topP()), "--new-tokens", String.valueOf(o.steps()), "--threads",
-          String.valueOf(o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors()), "--warmup", "1",
-          "--repeats", String.valueOf(o.repeats())).get("ms_per_step").getAsDouble();
-    } catch (IOException | RuntimeException e) {
-      System.err.println("PyTorch reference failed: " + e.getMessage());
-      return null;
-    }
+    return new TorchReference(o.python(), o.torchReference()).number("ms_per_step", "--mode", "choice", "--vocab",
+        String.valueOf(vocab), "--batch", String.valueOf(batch), "--temperature", String.valueOf(s.temperature()),
+        "--top-k", String.valueOf(s.topK()), "--top-p", String.valueOf(s.topP()), "--new-tokens",
+        String.valueOf(o.steps()), "--threads",
+        String.valueOf(o.threads() > 0 ? o.threads() : Runtime.getRuntime().availableProcessors()), "--warmup", "1",
+        "--repeats", String.valueOf(o.repeats()));
   }
 
   static Setting setting(String name) {

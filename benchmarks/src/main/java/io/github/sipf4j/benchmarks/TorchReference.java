@@ -60,6 +60,27 @@ public final class TorchReference {
   }
 
   /**
+   * Runs one mode and returns one number of its result, or null when the reference is unavailable or fails (the
+   * reason goes to standard error), so that a benchmark's table reads "n/a" instead of stopping.
+   *
+   * @param field the name of the number in the printed JSON object
+   * @param args the script's arguments
+   * @return the number, or null
+   */
+  public Double number(String field, String... args) {
+    if (unavailable != null) {
+      System.err.println("PyTorch reference unavailable: " + unavailable);
+      return null;
+    }
+    try {
+      return run(args).get(field).getAsDouble();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("PyTorch reference failed: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /**
    * Runs one mode.
    *
    * @param args the script's arguments, e.g. {@code --mode orpo-step --d-model 128}

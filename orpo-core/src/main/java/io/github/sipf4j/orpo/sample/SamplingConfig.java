@@ -15,7 +15,10 @@ import java.util.Set;
  *
  * <p>Filtering follows Hugging Face's order: the logits are divided by the temperature, top-k keeps the {@code topK}
  * highest, then top-p keeps the smallest set of the highest-probability survivors whose probability (renormalised
- * over the survivors) reaches {@code topP}; the token is drawn from the renormalised remainder.
+ * over the survivors) reaches {@code topP}; the token is drawn from the renormalised remainder. Logits equal to the
+ * last one kept are kept too (Hugging Face does the same for top-k; for top-p it splits ties in sort order), so the
+ * result never depends on how a sort orders equal values. A {@code topK} of at least the vocabulary size, like a
+ * {@code topP} of 1, filters nothing.
  *
  * @param temperature divides the logits before sampling; 0 means greedy (the argmax, no randomness)
  * @param topK keep only the {@code topK} highest logits; 0 turns top-k off

@@ -14,17 +14,21 @@ import io.github.sipf4j.orpo.util.Scalars;
  * the host needs: per row the chosen id and the numbers its two log-probabilities are made of, in one transfer of
  * {@code 5 * rows} doubles (2 for greedy decoding).
  *
- * <p>The draw. Hugging Face's order: the logits \( z \) are divided by the temperature, \( s = z / T \); top-k keeps the
- * logits at or above the k-th largest (ties at the boundary are all kept, as {@code TopKLogitsWarper} does); top-p then
- * keeps a token when the probability mass of the tokens ranked above it, renormalised over the top-k survivors, is
+ * <p>The draw. Hugging Face's order: the logits \( z \) are divided by the temperature, \( s = z / T \); top-k keeps
+ * the logits at or above the k-th largest (ties at the boundary are all kept, as {@code TopKLogitsWarper} does); top-p
+ * then keeps a token when the probability mass of the tokens ranked above it, renormalised over the top-k survivors, is
  * below {@code topP} (equal logits are kept or dropped together, whatever order a sort puts them in). The kept tokens
- * get the weights \( w_i = e^{s_i - \max s} \) (0 for the others), their running sums
- * \( c_i = \sum_{j \le i} w_j \) are computed in float64 in vocabulary order, and the token is the first \( i \) with
- * \( c_i \ge u \, c_{V-1} \) for one uniform \( u \in (0, 1) \) per row: inverse-CDF sampling, which draws token
- * \( i \) with probability \( w_i / \sum_j w_j \), exactly the filtered softmax. Float64 keeps the running sums over
- * 256k tokens accurate to about \( 10^{-11} \) of the total (float32 would blur every token below about \( 10^{-5} \)),
- * and \( u \) has 53 random bits, so the draw differs from the exact distribution only for tokens whose probability is
- * below about \( 10^{-11} \) or whose weight underflows float32 (\( s_i - \max s &lt; -103 \)).
+ * get the float32 weights \( w_i = e^{s_i - \max s} \) (0 for the others), and the token is drawn by inverse-CDF
+ * sampling with one uniform \( u \in (0, 1) \) per row: the first \( i \) whose running sum
+ * \( c_i = \sum_{j \le i} w_j \), taken in float64 in vocabulary order, reaches \( u \, c_{V-1} \). That draws token
+ * \( i \) with probability \( w_i / \sum_j w_j \), the filtered softmax. Up to {@value #FLAT_MAX} ids the running sums
+ * run over the whole vocabulary; above, the draw goes in two levels ({@link #drawInBlocks}): a block of {@value #BLOCK}
+ * consecutive ids, then the token within it, so that no (rows, vocabulary) float64 array is made. The draw departs from
+ * the exact distribution only where float32 does anyway: a block sum is a float32 sum, off by about \( 10^{-7} \) of
+ * itself like the weights it adds up; a weight that underflows float32 (\( s_i - \max s &lt; -103 \)) is 0; and
+ * \( u \) has 53 random bits. (Float32 running sums over the whole vocabulary would instead round every boundary to
+ * about \( 6 \cdot 10^{-8} \) of the total: at 256k ids, tokens of probability \( 10^{-6} \) would be off by several
+ * percent.)
  *
  * <p>Why this method. The Gumbel-max trick needs a uniform per row and vocabulary entry, and DJL has no seeded
  * device-side generator that could make them per row: the engine's generator is process-wide, so its numbers would
