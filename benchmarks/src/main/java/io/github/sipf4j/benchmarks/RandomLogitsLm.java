@@ -55,7 +55,9 @@ final class RandomLogitsLm implements CausalLm {
   private NDArray logits(NDArray ids) {
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
-    return table.get(ids.getManager(), new NDIndex("0:{}", b)).expandDims(1).broadcast(new Shape(b, t, vocab));
+    NDArray rows = table.get(ids.getManager(), new NDIndex("0:{}", b)).expandDims(1);
+    // A decoding step gets a contiguous view, as a model's fresh logits are; a prompt gets a broadcast view.
+    return t == 1 ? rows : rows.broadcast(new Shape(b, t, vocab));
   }
 
   @Override

@@ -308,10 +308,11 @@ public final class DecoderLm implements CausalLm {
    * <p>This is the decoding path, built to cost few native calls per token (DJL makes one or more per operation, and
    * at a batch of one they, not the arithmetic, set the speed): the cache keeps each row's count of real tokens and
    * the key-padding bias of every cached position, so a step derives its positions and its bias from the new mask
-   * alone; keys and values of a layer share one buffer written in place; the rotary embedding of queries, keys and
-   * values is one matrix product and three in-place operations on the fused projection; residual additions are
-   * in place. The logits equal {@link #forward}'s at the same positions (the rotation is the same arithmetic, so
-   * up to the rounding of a different batch shape). It records no gradients.
+   * alone; keys and values of a layer share one buffer written in place; the rotary embedding turns queries, keys and
+   * values in one go on the fused projection, in place (the halves swapped by one matrix product with a 0/±1 matrix
+   * for up to {@value #ROTATE_BY_PRODUCT} new tokens, elementwise for more); residual additions are in place. The
+   * logits equal {@link #forward}'s at the same positions (the rotation is the same arithmetic, so up to the rounding
+   * of a different batch shape). It records no gradients.
    *
    * @throws IllegalStateException if called while a gradient collector records (the decoding path updates its
    *     activations in place)
@@ -549,7 +550,7 @@ public final class DecoderLm implements CausalLm {
     final NDArray zeroLong;
     final NDArray oneLong;
     final NDArray one;
-    /** Scales {@code mask - 1} to the key bias: 0 for a real key, {@value #MASKED} for padding. */
+    /** Scales {@code mask - 1} to the key bias: 0 for a real key, -1e9 for padding. */
     final NDArray padScale;
     /** (maxLength, 3 headSize): per position, cos for the query's and the key's two halves, then 1 for the value. */
     final NDArray cos;
@@ -613,7 +614,7 @@ public final class DecoderLm implements CausalLm {
     private final int maxLength;
     /** (batch, 1) int64: the real tokens seen per row; null before the first step. */
     private NDArray seen;
-    /** (batch, 1, 1, length) float32: 0 for a real key, {@value #MASKED} for padding; null before the first step. */
+    /** (batch, 1, 1, length) float32: 0 for a real key, -1e9 for padding; null before the first step. */
     private NDArray keyBias;
     private int batch;
     private int length;
