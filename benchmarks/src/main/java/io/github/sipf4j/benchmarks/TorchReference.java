@@ -68,12 +68,31 @@ public final class TorchReference {
    * @return the number, or null
    */
   public Double number(String field, String... args) {
+    JsonObject r = result(args);
+    if (r == null) {
+      return null;
+    }
+    if (!r.has(field) || !r.get(field).isJsonPrimitive()) {
+      System.err.println("PyTorch reference printed no number \"" + field + "\": " + r);
+      return null;
+    }
+    return r.get(field).getAsDouble();
+  }
+
+  /**
+   * Runs one mode and returns its result, or null when the reference is unavailable or fails (the reason goes to
+   * standard error).
+   *
+   * @param args the script's arguments
+   * @return the printed JSON object, or null
+   */
+  public JsonObject result(String... args) {
     if (unavailable != null) {
       System.err.println("PyTorch reference unavailable: " + unavailable);
       return null;
     }
     try {
-      return run(args).get(field).getAsDouble();
+      return run(args);
     } catch (IOException | RuntimeException e) {
       System.err.println("PyTorch reference failed: " + e.getMessage());
       return null;
