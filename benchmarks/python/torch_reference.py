@@ -319,8 +319,9 @@ def read_safetensors(path: str) -> dict:
     return out
 
 
-def write_safetensors(path: str, tensors: dict):
-    header, blobs, off = {}, [], 0
+def write_safetensors(path: str, tensors: dict, metadata: Optional[dict] = None):
+    """Writes tensors sorted by name; ``metadata`` (for example ``{"format": "pt"}``) becomes ``__metadata__``."""
+    header, blobs, off = ({"__metadata__": dict(metadata)} if metadata else {}), [], 0
     for name in sorted(tensors):
         t = tensors[name].detach().contiguous().cpu()
         b = t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes() if t.dtype != torch.bfloat16 \

@@ -16,6 +16,7 @@ import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.prm.process.DecoderPrm;
@@ -63,8 +64,9 @@ public final class BenchmarkRunner {
    * @throws Exception if a measurement fails
    */
   public static void main(String[] args) throws Exception {
-    MklDispatch.Status mkl = MklDispatch.apply();
-    String malloc = MallocTuning.apply();
+    CpuTuning.Status cpu = CpuTuning.apply(); // before any DJL call
+    MklDispatch.Status mkl = cpu.mklDispatch();
+    String malloc = cpu.mallocTuning();
     List<ModelSize> sizes = List.of(ModelSize.M1, ModelSize.M5, ModelSize.M20);
     int warmup = 2;
     int repeats = 5;

@@ -15,8 +15,7 @@ import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.train.LossTerms;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
 import io.github.sipf4j.orpo.train.OptimizerStep;
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +39,7 @@ public final class MemoryProbe {
    * @throws IOException if {@code /proc/self/status} cannot be read
    */
   public static void main(String[] args) throws IOException {
-    MklDispatch.apply();
-    MallocTuning.apply();
+    CpuTuning.apply(); // before any DJL call: MKL dispatch on AMD AVX-512 CPUs, malloc thresholds
     boolean dpo = args[0].equals("dpo");
     ModelSize size = ModelSize.valueOf(args[1]);
     int batch = Integer.parseInt(args[2]);

@@ -9,8 +9,7 @@ import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceEncoder;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import io.github.sipf4j.prm.process.DecoderPrm;
 import io.github.sipf4j.prm.process.LabeledRationale;
 import io.github.sipf4j.prm.process.PrmTrainer;
@@ -54,8 +53,7 @@ public final class ProcessSupervisionBenchmark {
    * @throws IOException if the model cannot be loaded
    */
   public static void main(String[] args) throws IOException {
-    MklDispatch.apply();
-    MallocTuning.apply();
+    CpuTuning.apply(); // before any DJL call: MKL dispatch on AMD AVX-512 CPUs, malloc thresholds
     Path modelDir = Path.of(args[0]);
     int questions = args.length > 1 ? Integer.parseInt(args[1]) : 150;
     int n = args.length > 2 ? Integer.parseInt(args[2]) : 4;

@@ -10,8 +10,7 @@ import io.github.sipf4j.orpo.sample.Sample;
 import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -288,14 +287,13 @@ public final class SamplingBenchmark {
   }
 
   /**
-   * Prepares the process before the engine loads: the two CPU settings ({@link MklDispatch}, {@link MallocTuning}),
-   * offline unless said otherwise, and the PyTorch intra-op threads.
+   * Prepares the process before the engine loads: the CPU settings ({@link CpuTuning}), offline unless said
+   * otherwise, and the PyTorch intra-op threads.
    *
    * @param threads the intra-op threads, or 0 for PyTorch's default
    */
   static void prepareEngine(int threads) {
-    MklDispatch.apply();
-    MallocTuning.apply();
+    CpuTuning.apply();
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
@@ -303,7 +301,6 @@ public final class SamplingBenchmark {
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
     }
   }
-
 
   static ModelSize size(String name) {
     DecoderConfig.Builder b = DecoderConfig.builder().vocabSize(90).maxLength(MAX_LENGTH);

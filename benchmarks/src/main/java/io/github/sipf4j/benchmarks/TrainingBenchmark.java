@@ -16,8 +16,7 @@ import io.github.sipf4j.orpo.train.OrpoTrainer;
 import io.github.sipf4j.orpo.train.StepResult;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainerListener;
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +53,7 @@ public final class TrainingBenchmark {
    * @throws IOException never in practice (no work directory is used)
    */
   public static void main(String[] args) throws IOException {
-    MklDispatch.apply();
-    MallocTuning.apply();
+    CpuTuning.apply(); // before any DJL call: MKL dispatch on AMD AVX-512 CPUs, malloc thresholds
     List<ModelSize> sizes = List.of(ModelSize.M1, ModelSize.M5, ModelSize.M20);
     int batch = 16;
     int length = 128;

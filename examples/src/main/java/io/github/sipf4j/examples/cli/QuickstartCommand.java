@@ -30,7 +30,7 @@ public final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--preset", defaultValue = "default",
-      description = "tiny (seconds), default (about 12 minutes on 2 cores) or experiment (default: ${DEFAULT-VALUE}).")
+      description = "tiny (seconds), default (about 7 minutes on 2 idle cores) or experiment (default: ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--out", defaultValue = "sipf4j-quickstart",

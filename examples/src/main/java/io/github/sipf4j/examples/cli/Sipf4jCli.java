@@ -1,7 +1,6 @@
 package io.github.sipf4j.examples.cli;
 
-import io.github.sipf4j.orpo.util.MallocTuning;
-import io.github.sipf4j.orpo.util.MklDispatch;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -53,8 +52,9 @@ public final class Sipf4jCli implements Runnable {
    */
   public static void main(String[] args) {
     offlineByDefault();
-    MklDispatch.apply(); // before any DJL call; a no-op off AMD CPUs with AVX-512
-    MallocTuning.apply(); // this process is ours: keep freed tensor memory for reuse
+    // This process is ours: MKL's AVX-512 kernels on AMD CPUs (before any DJL call) and malloc thresholds that keep
+    // freed tensor memory for reuse. The library itself never changes process-wide settings.
+    CpuTuning.apply();
     System.exit(commandLine().execute(args));
   }
 

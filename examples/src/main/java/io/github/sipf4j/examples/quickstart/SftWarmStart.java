@@ -14,6 +14,7 @@ import io.github.sipf4j.orpo.train.OptimizerConfig;
 import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainingSummary;
+import io.github.sipf4j.orpo.util.CpuTuning;
 import io.github.sipf4j.prm.synthetic.SyntheticSplit;
 import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
 import io.github.sipf4j.prm.task.ReasoningTask;
@@ -114,6 +115,7 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    * @throws IOException if saving fails
    */
   public static void main(String[] args) throws IOException {
+    CpuTuning.apply(); // this process is ours, as in the sipf4j command line
     SftWarmStart r = train(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
         Float.parseFloat(args[3]), Long.parseLong(args[4]), true);
     System.out.println(r.summary().lastMetrics() + " in " + r.summary().seconds() + " s");

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -39,6 +40,7 @@ class QuickstartCommandTest {
   private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
 
   @Test
+  @Tag("slow")
   void quickstartWritesReportMetricsCurvesAndAModelThatEvaluateLoads() throws Exception {
     Path q = dir.resolve("qs");
     assertEquals(0, run("quickstart", "--preset", "tiny", "--out", q.toString(), "--no-progress"), err.toString());
@@ -144,6 +146,7 @@ class QuickstartCommandTest {
   }
 
   @Test
+  @Tag("slow")
   void experimentReportsMeanAndStdOverSeedsForEveryMethod() throws Exception {
     Path e = dir.resolve("exp");
     assertEquals(0, run("experiment", "--preset", "tiny", "--seeds", "1,2", "--methods", "sft,rft,outcome,sipf",

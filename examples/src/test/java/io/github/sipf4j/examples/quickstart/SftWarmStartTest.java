@@ -10,12 +10,14 @@ import io.github.sipf4j.orpo.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SftWarmStartTest {
 
   @Test
+  @Tag("slow")
   void trainsSavesAModelWithItsTokenizerThatLoadsBackAndLowersTheLoss(@TempDir Path dir) throws IOException {
     SftWarmStart r = SftWarmStart.train(dir, 32, 12, 3e-3f, 5, false);
     assertEquals(12, r.summary().steps());

@@ -50,4 +50,22 @@ public interface CausalLmKind {
    * @throws IOException if a file is missing or malformed; the message names the file
    */
   CausalLm load(Path dir, Device device) throws IOException;
+
+  /**
+   * Loads the model saved in a directory with the given options. The default loads with {@link #load(Path, Device)}
+   * when the options ask for float32 and refuses any other type; kinds that can change their type override it.
+   *
+   * @param dir a directory this kind {@linkplain #recognises recognises}
+   * @param device where the parameters will live
+   * @param options the data type
+   * @return the model; the caller closes it
+   * @throws IOException if a file is missing or malformed, or this kind cannot load the requested type
+   */
+  default CausalLm load(Path dir, Device device, LoadOptions options) throws IOException {
+    if (options.dtype() != LoadOptions.DEFAULT_DTYPE) {
+      throw new IOException(dir + ": models of kind " + name() + " load in " + LoadOptions.DEFAULT_DTYPE
+          + " only, not " + options.dtype());
+    }
+    return load(dir, device);
+  }
 }

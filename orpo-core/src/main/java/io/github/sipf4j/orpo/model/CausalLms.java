@@ -4,6 +4,7 @@ import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.model.hf.HfCausalLm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +18,9 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 /**
- * Loads any saved model directory, whatever its kind: the built-in kinds ({@link DecoderLm}, {@link TorchScriptLm})
- * and every {@link CausalLmKind} registered through {@link ServiceLoader} on the thread's context class loader.
+ * Loads any saved model directory, whatever its kind: the built-in kinds ({@link DecoderLm}, {@link TorchScriptLm},
+ * Hugging Face model folders through {@link HfCausalLm}) and every {@link CausalLmKind} registered through {@link
+ * ServiceLoader} on the thread's context class loader.
  *
  * <pre>{@code
  * try (CausalLm lm = CausalLms.load(Path.of("runs/warm/sft-model"), Device.cpu())) { ... }
@@ -38,6 +40,20 @@ public final class CausalLms {
    */
   public static CausalLm load(Path dir, Device device) throws IOException {
     return recognise(dir).load(dir, device);
+  }
+
+  /**
+   * Loads a model directory with options (the parameters' data type), by the first registered kind that recognises
+   * it.
+   *
+   * @param dir the directory
+   * @param device where the parameters will live
+   * @param options the data type; kinds that cannot change their type accept only the default
+   * @return the model; the caller closes it
+   * @throws IOException if the directory is missing, holds no recognisable model, or fails to load
+   */
+  public static CausalLm load(Path dir, Device device, LoadOptions options) throws IOException {
+    return recognise(dir).load(dir, device, options);
   }
 
   /**
@@ -80,7 +96,7 @@ public final class CausalLms {
    */
   public static List<CausalLmKind> kinds() {
     Map<String, CausalLmKind> byName = new LinkedHashMap<>();
-    for (CausalLmKind k : List.of(new DecoderLmKind(), new TorchScriptLmKind())) {
+    for (CausalLmKind k : List.of(new DecoderLmKind(), new TorchScriptLmKind(), new HuggingFaceKind())) {
       byName.put(k.name(), k);
     }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -133,6 +149,33 @@ public final class CausalLms {
     @Override
     public CausalLm load(Path dir, Device device) throws IOException {
       return TorchScriptLm.load(dir, device);
+    }
+  }
+
+  /**
+   * The Hugging Face model folder ({@link HfCausalLm}): a {@code config.json} with a {@code model_type}. Every such
+   * folder is recognised, so that an unsupported {@code model_type} gets {@link HfCausalLm#load}'s error naming the
+   * supported ones rather than "no model found".
+   */
+  static final class HuggingFaceKind implements CausalLmKind {
+    @Override
+    public String name() {
+      return "huggingface";
+    }
+
+    @Override
+    public boolean recognises(Path dir) throws IOException {
+      return HfCausalLm.recognises(dir);
+    }
+
+    @Override
+    public CausalLm load(Path dir, Device device) throws IOException {
+      return HfCausalLm.load(dir, device);
+    }
+
+    @Override
+    public CausalLm load(Path dir, Device device, LoadOptions options) throws IOException {
+      return HfCausalLm.load(dir, device, options);
     }
   }
 }

@@ -1,11 +1,9 @@
 package io.github.sipf4j.orpo.model;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -21,9 +19,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.util.AtomicFiles;
-import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.orpo.util.Safetensors;
 import io.github.sipf4j.orpo.util.Scalars;
+import io.github.sipf4j.orpo.util.SeededNormal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,9 +43,8 @@ import java.util.Map;
  *
  * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
  * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
- * (grown by doubling when needed, sized up front by {@link KvCache#reserve}), so a decoding step copies nothing; the
- * decoding path is built for few native calls per token (see {@link #forwardCached}). A {@code DecoderLm} is not
- * thread-safe.
+ * ({@link PreallocatedKvCache}), so a decoding step copies nothing; the decoding path is built for few native calls
+ * per token (see {@link #forwardCached}). A {@code DecoderLm} is not thread-safe.
  *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
@@ -68,15 +65,9 @@ public final class DecoderLm implements CausalLm {
   /** The value of {@code "type"} in {@value #CONFIG_FILE} for this model. */
   public static final String TYPE = "decoder";
 
-  private static final float MASKED = -1e9f;
-
   /** Up to this many new tokens in a decoding step, the rotary embedding turns the halves with a matrix product. */
   private static final int ROTATE_BY_PRODUCT = 8;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
-
-  static {
-    MklDispatch.apply(); // before this class's first DJL call loads libtorch (a no-op off AMD AVX-512 CPUs)
-  }
 
   private final DecoderConfig config;
   private final NDManager manager;
@@ -98,9 +89,6 @@ public final class DecoderLm implements CausalLm {
     this.manager = NDManager.newBaseManager(device);
     this.block = new DecoderBlock(config);
     try {
-      if (weights == null) {
-        Engine.getInstance().setRandomSeed((int) seed);
-      }
       for (Pair<String, Parameter> p : block.getParameters()) {
         String name = p.getKey();
         Shape shape = block.shapeOf(name);
@@ -116,7 +104,7 @@ public final class DecoderLm implements CausalLm {
           }
           array = manager.create(w.toType(DataType.FLOAT32, false).toByteBuffer(), shape, DataType.FLOAT32);
         } else {
-          array = initialValue(p.getValue().getType(), shape);
+          array = initialValue(name, p.getValue().getType(), shape, seed);
         }
         array.setName(name);
         p.getValue().setArray(array);
@@ -149,7 +137,11 @@ public final class DecoderLm implements CausalLm {
 
   /**
    * Creates a freshly initialised model: weights and embeddings from \( \mathcal{N}(0, \sigma^2) \) with
-   * \( \sigma \) = {@code initStd}, biases zero, layer-norm gains one.
+   * \( \sigma \) = {@code initStd}, biases zero, layer-norm gains one. The values come from local random streams
+   * keyed by {@code seed} and each parameter's name ({@link SeededNormal}): the same seed gives the same weights in
+   * any process, adding a parameter leaves the others unchanged, and DJL's global random generator is neither seeded
+   * nor read. (Dropout, when {@link DecoderConfig#dropout()} is positive, draws its masks from the engine's
+   * generator; seed that with {@code Engine.getInstance().setRandomSeed} if you need reproducible dropout.)
    *
    * @param config the shape of the model
    * @param device where the parameters live
@@ -205,7 +197,7 @@ public final class DecoderLm implements CausalLm {
     }
   }
 
-  private NDArray initialValue(Parameter.Type type, Shape shape) {
+  private NDArray initialValue(String name, Parameter.Type type, Shape shape, long seed) {
     switch (type) {
       case GAMMA:
         return manager.ones(shape);
@@ -213,7 +205,7 @@ public final class DecoderLm implements CausalLm {
       case BETA:
         return manager.zeros(shape);
       default:
-        return manager.randomNormal(0f, config.initStd(), shape, DataType.FLOAT32);
+        return manager.create(SeededNormal.sample(seed, name, Math.toIntExact(shape.size()), config.initStd()), shape);
     }
   }
 
@@ -251,8 +243,8 @@ public final class DecoderLm implements CausalLm {
     long t = s.get(1);
     Preconditions.checkArgument(t <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", t, config.maxLength());
-    NDArray[] pb = positionsAndBias(attentionMask);
-    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], training)
+    AttentionMasks.Step step = AttentionMasks.full(attentionMask);
+    return hidden(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), training)
         .matMul(wte.getArray().transpose());
   }
 
@@ -276,18 +268,8 @@ public final class DecoderLm implements CausalLm {
         "inputIds and attentionMask must both be (batch, time), got %s and %s", s, attentionMask.getShape());
     Preconditions.checkArgument(s.get(1) <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", s.get(1), config.maxLength());
-    NDArray[] pb = positionsAndBias(attentionMask);
-    return hidden(inputIds.toType(DataType.INT64, false), pb[0], pb[1], training);
-  }
-
-  /** Positions over real tokens ({@code cumsum(mask) - 1}) and the additive key-padding plus causal bias. */
-  private static NDArray[] positionsAndBias(NDArray attentionMask) {
-    long b = attentionMask.getShape().get(0);
-    long t = attentionMask.getShape().get(1);
-    NDArray mask = attentionMask.toType(DataType.INT64, false);
-    NDArray positions = mask.cumSum(1).sub(1).maximum(0);
-    NDArray keyBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(b, 1, 1, t);
-    return new NDArray[] {positions, keyBias.add(causalBias(attentionMask.getManager(), t, t))};
+    AttentionMasks.Step step = AttentionMasks.full(attentionMask);
+    return hidden(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), training);
   }
 
   /** {@inheritDoc} */
@@ -299,7 +281,7 @@ public final class DecoderLm implements CausalLm {
   /** {@inheritDoc} */
   @Override
   public KvCache newCache(int batchSize) {
-    return new DecoderKvCache(manager, config.layers(), batchSize, config.maxLength());
+    return new PreallocatedKvCache(manager, config.layers(), batchSize, config.maxLength());
   }
 
   /**
@@ -319,42 +301,23 @@ public final class DecoderLm implements CausalLm {
    */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
-    Preconditions.checkArgument(kvCache instanceof DecoderKvCache && ((DecoderKvCache) kvCache).owner == manager,
-        "the cache was not created by this model");
-    DecoderKvCache cache = (DecoderKvCache) kvCache;
+    Preconditions.checkArgument(kvCache instanceof PreallocatedKvCache
+        && ((PreallocatedKvCache) kvCache).belongsTo(manager), "the cache was not created by this model");
+    PreallocatedKvCache cache = (PreallocatedKvCache) kvCache;
     Shape s = newIds.getShape();
-    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize(),
-        "newIds must be (%s, time), got %s", cache.batchSize(), s);
+    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize()
+        && newMask.getShape().equals(s), "newIds and newMask must be (%s, time), got %s and %s", cache.batchSize(),
+        s, newMask.getShape());
     long past = cache.length();
     long tn = s.get(1);
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
     Preconditions.checkState(!JniUtils.isGradMode(),
         "forwardCached decodes without gradients; call it outside a GradientCollector");
-    DecodeConstants c = decode;
-    NDArray mask = newMask.toType(DataType.INT64, false);
-    // Real tokens seen so far, this step's included: a row's positions continue from its count.
-    NDArray seen = tn == 1 ? mask : mask.cumSum(1);
-    if (cache.seen != null) {
-      seen = seen.add(cache.seen);
-    } else if (seen == mask) {
-      seen = mask.duplicate(); // the cache keeps it, and the caller may close its mask
-    }
-    NDArray positions = seen.sub(c.oneLong).maximum(c.zeroLong);
-    // The key-padding bias of the new positions, 0 for a real token and MASKED for padding, after the cached ones.
-    NDArray newBias = mask.toType(DataType.FLOAT32, false).sub(c.one).muli(c.padScale).reshape(s.get(0), 1, 1, tn);
-    NDArray keyBias = cache.keyBias == null ? newBias : cache.keyBias.concat(newBias, 3);
-    NDArray bias = tn == 1 ? keyBias : keyBias.add(causalBias(newIds.getManager(), tn, past + tn));
-    NDArray logits = decode(newIds.toType(DataType.INT64, false), positions, bias, cache, c);
-    cache.advance((int) tn, tn == 1 ? seen : seen.max(new int[] {1}, true), keyBias);
+    AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
+    NDArray logits = decode(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache);
+    cache.advance(step);
     return logits;
-  }
-
-  /** Additive causal bias (tq, tk): query i (absolute position tk - tq + i) sees keys j &lt;= its position. */
-  private static NDArray causalBias(NDManager m, long tq, long tk) {
-    NDArray keys = m.arange(0, (int) tk, 1, DataType.INT64).reshape(1, tk);
-    NDArray queries = m.arange((int) (tk - tq), (int) tk, 1, DataType.INT64).reshape(tq, 1);
-    return keys.gt(queries).toType(DataType.FLOAT32, false).mul(MASKED);
   }
 
   private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, boolean training) {
@@ -426,7 +389,8 @@ public final class DecoderLm implements CausalLm {
    * The decoding forward pass over the new tokens: {@link #hidden}'s arithmetic with in-place updates, the rotary
    * embedding applied once to the fused (query, key, value) projection, and keys and values written to the cache.
    */
-  private NDArray decode(NDArray ids, NDArray positions, NDArray bias, DecoderKvCache cache, DecodeConstants c) {
+  private NDArray decode(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache) {
+    DecodeConstants c = decode;
     NDArrayEx ex = ids.getNDArrayInternal();
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
@@ -441,7 +405,6 @@ public final class DecoderLm implements CausalLm {
       cos = ex.embedding(positions, c.cos, SparseFormat.DENSE).singletonOrThrow().reshape(b, t, 3, 1, hd);
       sin = ex.embedding(positions, c.sin, SparseFormat.DENSE).singletonOrThrow().reshape(b, t, 3, 1, hd);
     }
-    int past = cache.length();
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
       NDArray qkv = ex.linear(norm(ex, x, p[0], p[1]), p[2].getArray(), p[3].getArray()).singletonOrThrow()
@@ -454,7 +417,7 @@ public final class DecoderLm implements CausalLm {
       }
       NDList qAndKv = qkv.transpose(2, 0, 3, 1, 4).split(new long[] {1}, 0); // (1|2, b, h, t, hd)
       NDArray q = qAndKv.get(0).muli(attentionScale);
-      NDList kv = cache.append(l, qAndKv.get(1), past).split(2, 0); // (1, b, h, past + t, hd) each
+      NDList kv = cache.appendKeysValues(l, qAndKv.get(1)).split(2, 0); // (1, b, h, past + t, hd) each
       NDArray scores = q.matMul(kv.get(0).transpose(0, 1, 2, 4, 3)).addi(bias);
       NDArray y = scores.softmax(-1).matMul(kv.get(1)); // (1, b, h, t, hd)
       // One new token: (h, t) and (t, h) order the same elements, and the transpose can be left out.
@@ -542,16 +505,8 @@ public final class DecoderLm implements CausalLm {
     manager.close();
   }
 
-  /**
-   * The constants of the decoding path: scalar operands made once (DJL turns a Java number operand into a temporary
-   * array per call) and, for rotary models, the rotation tables and the rotate-half matrix.
-   */
+  /** The constants of the decoding path of a rotary model: the rotation tables and the rotate-half matrix. */
   private static final class DecodeConstants {
-    final NDArray zeroLong;
-    final NDArray oneLong;
-    final NDArray one;
-    /** Scales {@code mask - 1} to the key bias: 0 for a real key, -1e9 for padding. */
-    final NDArray padScale;
     /** (maxLength, 3 headSize): per position, cos for the query's and the key's two halves, then 1 for the value. */
     final NDArray cos;
     /** (maxLength, 3 headSize): per position, sin for the query's and the key's two halves, then 0 for the value. */
@@ -560,10 +515,6 @@ public final class DecoderLm implements CausalLm {
     final NDArray rotateHalf;
 
     DecodeConstants(NDManager manager, DecoderConfig config) {
-      zeroLong = Scalars.of(manager, 0, DataType.INT64);
-      oneLong = Scalars.of(manager, 1, DataType.INT64);
-      one = Scalars.of(manager, 1, DataType.FLOAT32);
-      padScale = Scalars.of(manager, -MASKED, DataType.FLOAT32);
       if (config.positions() != PositionEncoding.ROTARY) {
         cos = null;
         sin = null;
@@ -594,138 +545,6 @@ public final class DecoderLm implements CausalLm {
       cos = manager.create(cos3, table);
       sin = manager.create(sin3, table);
       rotateHalf = manager.create(r, new Shape(hd, hd));
-    }
-  }
-
-  /**
-   * The key/value cache of a {@link DecoderLm}. Per layer, keys and values share one buffer of shape (2, batch,
-   * heads, capacity, headSize), written in place; attention reads a view of the first {@link #length()} positions,
-   * which batched matrix products take without a copy. A buffer grows (doubling, at most to the model's maximum
-   * length) only when a step would overflow it, so decoding a token copies none of the earlier keys and values;
-   * {@link #reserve} sizes the buffers up front. Besides the buffers the cache keeps, per row, the number of real
-   * tokens seen (where the next position starts) and the additive key-padding bias of every cached position, so that
-   * a step needs only its own mask.
-   */
-  static final class DecoderKvCache implements KvCache {
-    private final NDManager owner;
-    private final NDManager memory;
-    private final NDArray[] kv;
-    private final int[] capacity;
-    private final int maxLength;
-    /** (batch, 1) int64: the real tokens seen per row; null before the first step. */
-    private NDArray seen;
-    /** (batch, 1, 1, length) float32: 0 for a real key, -1e9 for padding; null before the first step. */
-    private NDArray keyBias;
-    private int batch;
-    private int length;
-    private int reserved;
-
-    DecoderKvCache(NDManager owner, int layers, int batch, int maxLength) {
-      this.owner = owner;
-      this.memory = owner.newSubManager();
-      this.kv = new NDArray[layers];
-      this.capacity = new int[layers];
-      this.batch = batch;
-      this.maxLength = maxLength;
-    }
-
-    /**
-     * Writes the keys and values of the new positions, shape (2, batch, heads, new, headSize), into the buffer of a
-     * layer after the {@code past} cached positions, and returns a view of all of them, the new ones included,
-     * owned by the caller's manager.
-     */
-    NDArray append(int layer, NDArray fresh, int past) {
-      Shape shape = fresh.getShape();
-      int end = past + (int) shape.get(3);
-      if (capacity[layer] < end) {
-        grow(layer, fresh, end, past);
-      }
-      NDArray buffer = kv[layer];
-      buffer.set(new NDIndex().addAllDim(3).addSliceDim(past, end), fresh);
-      NDList pieces = buffer.split(new long[] {end}, 3);
-      pieces.attach(fresh.getManager());
-      pieces.get(1).close();
-      return pieces.get(0);
-    }
-
-    private void grow(int layer, NDArray fresh, int end, int past) {
-      Shape shape = fresh.getShape();
-      int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity[layer], end + 32)));
-      NDArray grown = memory.create(new Shape(2, shape.get(1), shape.get(2), wanted, shape.get(4)),
-          fresh.getDataType());
-      ai.djl.ndarray.NDScope.unregister(grown);
-      NDArray buffer = kv[layer];
-      if (past > 0) {
-        NDIndex cached = new NDIndex().addAllDim(3).addSliceDim(0, past);
-        try (NDArray old = buffer.get(cached)) {
-          grown.set(cached, old);
-        }
-      }
-      if (buffer != null) {
-        buffer.close();
-      }
-      kv[layer] = grown;
-      capacity[layer] = wanted;
-    }
-
-    /** Records a step: its length, the rows' new counts of real tokens and the bias of all cached keys. */
-    void advance(int steps, NDArray newSeen, NDArray newKeyBias) {
-      seen = keep(seen, newSeen);
-      keyBias = keep(keyBias, newKeyBias);
-      length += steps;
-    }
-
-    private NDArray keep(NDArray old, NDArray kept) {
-      ai.djl.ndarray.NDScope.unregister(kept);
-      kept.attach(memory);
-      if (old != null && old != kept) {
-        old.close();
-      }
-      return kept;
-    }
-
-    @Override
-    public int batchSize() {
-      return batch;
-    }
-
-    @Override
-    public int length() {
-      return length;
-    }
-
-    @Override
-    public void reserve(int length) {
-      reserved = Math.max(reserved, Math.min(length, maxLength));
-    }
-
-    @Override
-    public void selectRows(int[] rows) {
-      if (seen == null) {
-        batch = rows.length;
-        return;
-      }
-      try (NDManager tmp = memory.newSubManager()) {
-        NDArray index = tmp.create(java.util.Arrays.stream(rows).asLongStream().toArray());
-        for (int l = 0; l < kv.length; l++) {
-          kv[l] = replace(kv[l], kv[l].get(new NDIndex(":, {}", index)));
-        }
-        seen = replace(seen, seen.get(index));
-        keyBias = replace(keyBias, keyBias.get(index));
-      }
-      batch = rows.length;
-    }
-
-    private NDArray replace(NDArray old, NDArray picked) {
-      picked.attach(memory);
-      ai.djl.ndarray.NDScope.unregister(picked);
-      old.close();
-      return picked;
-    }
-
-    @Override
-    public void close() {
-      memory.close();
     }
   }
 }

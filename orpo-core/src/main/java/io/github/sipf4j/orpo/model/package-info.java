@@ -1,6 +1,9 @@
 /**
  * Causal language models: the {@link io.github.sipf4j.orpo.model.CausalLm} abstraction every other part trains and
- * samples through, the built-in GPT-style {@link io.github.sipf4j.orpo.model.DecoderLm} with its key/value cache, and
- * their configuration.
+ * samples through, the built-in GPT-style {@link io.github.sipf4j.orpo.model.DecoderLm}, their shared key/value cache
+ * ({@link io.github.sipf4j.orpo.model.PreallocatedKvCache}) and padding-aware positions ({@link
+ * io.github.sipf4j.orpo.model.AttentionMasks}), and {@link io.github.sipf4j.orpo.model.CausalLms}, which loads any
+ * saved model folder by its {@link io.github.sipf4j.orpo.model.CausalLmKind} (Hugging Face folders through {@link
+ * io.github.sipf4j.orpo.model.hf.HfCausalLm}) with {@link io.github.sipf4j.orpo.model.LoadOptions}.
  */
 package io.github.sipf4j.orpo.model;

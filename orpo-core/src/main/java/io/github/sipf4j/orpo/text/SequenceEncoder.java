@@ -17,14 +17,15 @@ public final class SequenceEncoder {
   private final boolean addEos;
 
   /**
-   * Creates an encoder that adds BOS before the prompt and EOS after the response.
+   * Creates an encoder that adds BOS before the prompt when the tokenizer {@linkplain TextTokenizer#addsBos() uses
+   * one} (always, except for Hugging Face tokenizers without a BOS token such as Qwen's) and EOS after the response.
    *
    * @param tokenizer the tokenizer
    * @param template the prompt template applied to questions by {@link #encodeQuestion}
    * @param maxLength the maximum total length in tokens
    */
   public SequenceEncoder(TextTokenizer tokenizer, PromptTemplate template, int maxLength) {
-    this(tokenizer, template, maxLength, true, true);
+    this(tokenizer, template, maxLength, Preconditions.checkNotNull(tokenizer, "tokenizer").addsBos(), true);
   }
 
   /**

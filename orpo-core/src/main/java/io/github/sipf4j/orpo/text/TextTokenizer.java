@@ -24,7 +24,9 @@ import java.util.Map;
  *
  * <p>{@link #characterLevel()} is the shipped vocabulary for arithmetic reasoning text: ids 0..3 are {@code <pad>},
  * {@code <s>}, {@code </s>}, {@code <unk>}, followed by newline, space, digits, letters and punctuation (90 ids).
- * Any Hugging Face {@code tokenizer.json} works through {@link #fromFile(Path)}.
+ * Any Hugging Face {@code tokenizer.json} works through {@link #fromFile(Path)}; given a Hugging Face model folder,
+ * the special ids are the ones its {@code tokenizer_config.json}, {@code generation_config.json} and {@code
+ * config.json} name (see {@link #fromFile(Path)}).
  *
  * <pre>{@code
  * try (TextTokenizer tok = TextTokenizer.characterLevel()) {
@@ -52,8 +54,10 @@ public final class TextTokenizer implements AutoCloseable {
   private final long eosId;
   private final long padId;
   private final Map<Long, String> specials;
+  private final boolean addsBos;
+  private final long[] eosIds;
 
-  private TextTokenizer(byte[] json, String source, Long bos, Long eos, Long pad) throws IOException {
+  private TextTokenizer(byte[] json, String source, Long bos, Long eos, Long pad, Path folder) throws IOException {
     this.json = json;
     JsonObject root;
     try {
@@ -76,14 +80,24 @@ public final class TextTokenizer implements AutoCloseable {
         maxId = Math.max(maxId, id);
       }
     }
+    Map<String, Long> vocabIds = new HashMap<>();
     JsonObject model = root.has("model") && root.get("model").isJsonObject() ? root.getAsJsonObject("model") : null;
     if (model != null && model.has("vocab")) {
       JsonElement vocab = model.get("vocab");
       if (vocab.isJsonObject()) {
         for (Map.Entry<String, JsonElement> e : vocab.getAsJsonObject().entrySet()) {
-          maxId = Math.max(maxId, e.getValue().getAsLong());
+          long id = e.getValue().getAsLong();
+          vocabIds.put(e.getKey(), id);
+          maxId = Math.max(maxId, id);
         }
       } else if (vocab.isJsonArray()) {
+        long id = 0;
+        for (JsonElement piece : vocab.getAsJsonArray()) {
+          if (piece.isJsonArray() && piece.getAsJsonArray().size() > 0) {
+            vocabIds.putIfAbsent(piece.getAsJsonArray().get(0).getAsString(), id);
+          }
+          id++;
+        }
         maxId = Math.max(maxId, vocab.getAsJsonArray().size() - 1L);
       }
     }
@@ -91,10 +105,22 @@ public final class TextTokenizer implements AutoCloseable {
       throw new IOException(source + ": the tokenizer has an empty vocabulary");
     }
     this.vocabSize = (int) (maxId + 1);
-    this.bosId = bos != null ? bos : find(added, BOS_NAMES, source, "BOS");
-    this.eosId = eos != null ? eos : find(added, EOS_NAMES, source, "EOS");
-    this.padId = pad != null ? pad : added.values().stream().filter(id -> PAD_NAMES.contains(specials.get(id)))
-        .findFirst().orElse(eosId);
+    SpecialTokens named = folder == null ? null : SpecialTokens.read(folder,
+        content -> added.containsKey(content) ? added.get(content) : vocabIds.get(content), Path.of(source));
+    if (named != null) {
+      this.bosId = named.bos();
+      this.eosId = named.eos();
+      this.padId = named.pad();
+      this.addsBos = named.addBos();
+      this.eosIds = named.eosIds();
+    } else {
+      this.bosId = bos != null ? bos : find(added, BOS_NAMES, source, "BOS");
+      this.eosId = eos != null ? eos : find(added, EOS_NAMES, source, "EOS");
+      this.padId = pad != null ? pad : added.values().stream().filter(id -> PAD_NAMES.contains(specials.get(id)))
+          .findFirst().orElse(eosId);
+      this.addsBos = true;
+      this.eosIds = new long[] {eosId};
+    }
     try (InputStream in = new ByteArrayInputStream(json)) {
       this.hf = HuggingFaceTokenizer.newInstance(in, Map.of("addSpecialTokens", "false", "truncation", "false",
           "padding", "false", "modelMaxLength", String.valueOf(Integer.MAX_VALUE)));
@@ -123,22 +149,32 @@ public final class TextTokenizer implements AutoCloseable {
       if (in == null) {
         throw new IllegalStateException("resource " + CHAR_RESOURCE + " is missing from the orpo-core jar");
       }
-      return new TextTokenizer(in.readAllBytes(), CHAR_RESOURCE, null, null, null);
+      return new TextTokenizer(in.readAllBytes(), CHAR_RESOURCE, null, null, null, null);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Loads a Hugging Face {@code tokenizer.json}, finding BOS, EOS and PAD among its added tokens by their usual
-   * names; PAD falls back to EOS.
+   * Loads a Hugging Face {@code tokenizer.json}, or the tokenizer of a model folder.
+   *
+   * <p>Given a folder whose {@code tokenizer_config.json}, {@code generation_config.json} or {@code config.json}
+   * names special tokens (a Hugging Face model folder), the ids are those: EOS from the tokenizer's {@code
+   * eos_token}, else the first {@code eos_token_id}; every {@code eos_token_id} of the generation config ends a
+   * generation ({@link #eosIds()}); BOS from {@code bos_token} (or {@code bos_token_id}), put before prompts only
+   * when {@code add_bos_token} allows it and there is one ({@link #addsBos()}); PAD from {@code pad_token} (or
+   * {@code pad_token_id}), else EOS. Otherwise (a lone {@code tokenizer.json}, or a folder of sipf4j's own model)
+   * BOS, EOS and PAD are found among the added tokens by their usual names, and PAD falls back to EOS.
    *
    * @param file the {@code tokenizer.json} file, or a directory holding one
    * @return a new tokenizer; the caller closes it
-   * @throws IOException if the file cannot be read or has no recognisable BOS/EOS token
+   * @throws IOException if a file cannot be read or is malformed, a config names a token the tokenizer lacks, or no
+   *     EOS token can be found
    */
   public static TextTokenizer fromFile(Path file) throws IOException {
-    return fromFile(file, null, null, null);
+    Path f = Files.isDirectory(file) ? file.resolve(FILE_NAME) : file;
+    return new TextTokenizer(Files.readAllBytes(f), f.toString(), null, null, null,
+        Files.isDirectory(file) ? file : null);
   }
 
   /**
@@ -153,7 +189,7 @@ public final class TextTokenizer implements AutoCloseable {
    */
   public static TextTokenizer fromFile(Path file, Long bos, Long eos, Long pad) throws IOException {
     Path f = Files.isDirectory(file) ? file.resolve(FILE_NAME) : file;
-    return new TextTokenizer(Files.readAllBytes(f), f.toString(), bos, eos, pad);
+    return new TextTokenizer(Files.readAllBytes(f), f.toString(), bos, eos, pad, null);
   }
 
   /**
@@ -190,12 +226,34 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
-   * Returns the beginning-of-sequence id.
+   * Returns the beginning-of-sequence id. For a model whose tokenizer has no BOS token ({@link #addsBos()} false) it
+   * is still a valid id (the configs' {@code bos_token_id}, else EOS) for code that needs a separator.
    *
    * @return the BOS id
    */
   public long bosId() {
     return bosId;
+  }
+
+  /**
+   * Tells whether prompts start with {@link #bosId()}: true for the character-level tokenizer and for tokenizers
+   * found by token names, and for Hugging Face folders as their {@code tokenizer_config.json} says (see {@link
+   * #fromFile(Path)}). {@link SequenceEncoder}'s default follows it.
+   *
+   * @return whether to put BOS before a prompt
+   */
+  public boolean addsBos() {
+    return addsBos;
+  }
+
+  /**
+   * Returns every id that ends a generation: {@link #eosId()} first, then the others a Hugging Face folder's {@code
+   * generation_config.json} lists (Llama 3 Instruct ends turns with {@code <|eot_id|>}).
+   *
+   * @return the stop ids, a copy
+   */
+  public long[] eosIds() {
+    return eosIds.clone();
   }
 
   /**

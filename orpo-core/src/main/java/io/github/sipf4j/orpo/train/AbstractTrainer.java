@@ -15,9 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loop shared by {@link SftTrainer} and {@link OrpoTrainer}: seeded epoch permutations and micro-batching
- * ({@link EpochBatches}), the {@link OptimizerStep}, listeners, a metrics file, a progress bar and checkpoints that
- * let a killed run resume at the step after the last checkpoint with the same data order.
+ * The loop shared by every sipf4j trainer ({@link SftTrainer}, {@link OrpoTrainer} and prm-core's
+ * {@code PrmTrainer}): seeded epoch permutations and micro-batching ({@link EpochBatches}), the {@link
+ * OptimizerStep}, listeners, a metrics file ({@code NAME-metrics.csv} and {@code .jsonl}), log lines, a progress bar
+ * and checkpoints that let a killed run resume at the step after the last checkpoint with the same data order, all
+ * driven by the shared {@link TrainingArguments}. A subclass supplies a {@linkplain #name() name} and an
+ * {@linkplain #objective() objective}, and may hook in before the first and after every step.
  *
  * @param <E> the example type
  */
@@ -25,23 +28,37 @@ public abstract class AbstractTrainer<E> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AbstractTrainer.class);
 
-  /** The model being trained. */
+  /** The language model being trained (for a process reward model, its backbone); anchors run through it. */
   protected final CausalLm model;
 
-  /** How to walk the data. */
-  protected final TrainerConfig config;
+  /** How to walk the data, optimize, checkpoint and log. */
+  protected final TrainingArguments arguments;
 
+  private final TrainableWeights weights;
   private final List<TrainerListener> listeners = new ArrayList<>();
 
   /**
-   * Creates the trainer.
+   * Creates a trainer of a language model's trainable parameters.
    *
    * @param model the model to train
    * @param config the trainer configuration
    */
   protected AbstractTrainer(CausalLm model, TrainerConfig config) {
+    this(model, TrainableWeights.of(Preconditions.checkNotNull(model, "model")),
+        Preconditions.checkNotNull(config, "config").arguments());
+  }
+
+  /**
+   * Creates a trainer of any set of weights, such as a language model together with a head of one's own.
+   *
+   * @param model the language model that supplementary objectives such as anchors run through
+   * @param weights what the optimizer updates and checkpoints save
+   * @param arguments the training arguments
+   */
+  protected AbstractTrainer(CausalLm model, TrainableWeights weights, TrainingArguments arguments) {
     this.model = Preconditions.checkNotNull(model, "model");
-    this.config = Preconditions.checkNotNull(config, "config");
+    this.weights = Preconditions.checkNotNull(weights, "weights");
+    this.arguments = Preconditions.checkNotNull(arguments, "arguments");
   }
 
   /**
@@ -70,6 +87,30 @@ public abstract class AbstractTrainer<E> {
   protected abstract MicroBatchObjective<List<E>> objective();
 
   /**
+   * Called once per {@link #fit} call before its first step, after a checkpoint (if any) was restored; does
+   * nothing by default.
+   *
+   * @param firstStep the first step this call takes (0 unless resuming)
+   * @param totalSteps the number of steps of the whole run
+   * @throws IOException if the subclass's own files cannot be opened
+   */
+  protected void beforeTraining(long firstStep, long totalSteps) throws IOException {}
+
+  /**
+   * Called after every step, after the metrics row and the listeners and before a checkpoint; returns nothing by
+   * default.
+   *
+   * @param step the 0-based step just taken
+   * @param totalSteps the number of steps of the run
+   * @param result what the step did
+   * @return text to add to the progress bar's status, or an empty string
+   * @throws IOException if the subclass's own files cannot be written
+   */
+  protected String afterStep(long step, long totalSteps, StepResult result) throws IOException {
+    return "";
+  }
+
+  /**
    * Trains on the examples. With a work directory holding a checkpoint of the same run, training resumes there.
    *
    * @param examples the training examples, at least one
@@ -90,15 +131,17 @@ public abstract class AbstractTrainer<E> {
    * @throws IOException if a checkpoint or the metrics cannot be written or read
    */
   public TrainingSummary fit(List<E> examples, AnchorSet anchors) throws IOException {
+    TrainingArguments config = arguments;
     AnchorStream anchorStream = anchors == null ? null : new AnchorStream(anchors, config.seed());
     EpochBatches<E> batches = new EpochBatches<>(examples, config.batchSize(), config.microBatchSize(),
         config.seed());
     long totalSteps = batches.totalSteps(config.epochs(), config.maxSteps());
     long started = System.nanoTime();
-    try (OptimizerStep optimizer = new OptimizerStep(model, config.optimizer(), totalSteps)) {
+    try (OptimizerStep optimizer = new OptimizerStep(weights.parameters(), weights.manager(), config.optimizer(),
+        totalSteps)) {
       long firstStep = 0;
       if (config.workDir() != null) {
-        Optional<Checkpoint> cp = Checkpoint.load(config.workDir(), model, optimizer.optimizer());
+        Optional<Checkpoint> cp = Checkpoint.load(config.workDir(), weights, optimizer.optimizer());
         if (cp.isPresent()) {
           Preconditions.checkState(cp.get().totalSteps() == totalSteps,
               "the checkpoint in %s belongs to a run of %s steps, this run has %s: use another work directory",
@@ -117,6 +160,7 @@ public abstract class AbstractTrainer<E> {
       Map<String, Double> epochSums = new LinkedHashMap<>();
       int epochCount = 0;
       long tokens = 0;
+      beforeTraining(firstStep, totalSteps);
       for (TrainerListener l : listeners) {
         l.onTrainingBegin(firstStep, totalSteps);
       }
@@ -143,9 +187,15 @@ public abstract class AbstractTrainer<E> {
           for (TrainerListener l : listeners) {
             l.onStep(epoch, r);
           }
+          if (config.logEverySteps() > 0 && (step + 1) % config.logEverySteps() == 0) {
+            LOG.info("{} step {}/{}: lr {} grad_norm {} {}", name(), step + 1, totalSteps, r.learningRate(),
+                String.format(Locale.ROOT, "%.4g", r.gradNorm()), r.metrics());
+          }
+          String extra = afterStep(step, totalSteps, r);
           Float loss = r.metrics().get("loss");
-          bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f%s", loss == null ? Float.NaN : loss,
-              optimizer.skippedCount() > 0 ? " skipped " + optimizer.skippedCount() : ""));
+          bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f%s%s", loss == null ? Float.NaN : loss,
+              optimizer.skippedCount() > 0 ? " skipped " + optimizer.skippedCount() : "",
+              extra.isEmpty() ? "" : " " + extra));
           boolean epochEnd = batches.endsEpoch(step) || step + 1 == totalSteps;
           if (epochEnd) {
             Map<String, Float> means = new LinkedHashMap<>();
@@ -160,7 +210,7 @@ public abstract class AbstractTrainer<E> {
           }
           boolean periodic = config.checkpointEverySteps() > 0 && (step + 1) % config.checkpointEverySteps() == 0;
           if (config.workDir() != null && (epochEnd || periodic)) {
-            Checkpoint.save(config.workDir(), model, optimizer.optimizer(),
+            Checkpoint.save(config.workDir(), weights, optimizer.optimizer(),
                 new Checkpoint(step + 1, optimizer.skippedCount(), totalSteps));
           }
         }

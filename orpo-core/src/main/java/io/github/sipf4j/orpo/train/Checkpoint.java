@@ -42,12 +42,26 @@ public record Checkpoint(long nextStep, long skippedSteps, long totalSteps) {
    * @throws IOException if writing fails
    */
   public static void save(Path workDir, CausalLm model, AdamW optimizer, Checkpoint state) throws IOException {
+    save(workDir, TrainableWeights.of(model), optimizer, state);
+  }
+
+  /**
+   * Saves a checkpoint of any trained weights.
+   *
+   * @param workDir the work directory
+   * @param weights the weights to save
+   * @param optimizer the optimizer whose state to save
+   * @param state the counters
+   * @throws IOException if writing fails
+   */
+  public static void save(Path workDir, TrainableWeights weights, AdamW optimizer, Checkpoint state)
+      throws IOException {
     Path target = workDir.resolve(DIR);
     Path tmp = workDir.resolve(DIR + ".tmp");
     Path old = workDir.resolve(DIR + ".old");
     AtomicFiles.deleteRecursively(tmp);
     Files.createDirectories(tmp);
-    model.saveWeights(tmp.resolve(WEIGHTS));
+    weights.save(tmp.resolve(WEIGHTS));
     optimizer.save(tmp.resolve(OPTIMIZER));
     Files.writeString(tmp.resolve(STATE), GSON.toJson(state), StandardCharsets.UTF_8);
     AtomicFiles.deleteRecursively(old);
@@ -68,6 +82,20 @@ public record Checkpoint(long nextStep, long skippedSteps, long totalSteps) {
    * @throws IOException if a checkpoint exists but cannot be read
    */
   public static Optional<Checkpoint> load(Path workDir, CausalLm model, AdamW optimizer) throws IOException {
+    return load(workDir, TrainableWeights.of(model), optimizer);
+  }
+
+  /**
+   * Loads the checkpoint of a work directory into any trained weights and their optimizer, if there is one.
+   *
+   * @param workDir the work directory
+   * @param weights the weights to restore
+   * @param optimizer the optimizer to restore
+   * @return the counters, or empty when the directory holds no checkpoint
+   * @throws IOException if a checkpoint exists but cannot be read
+   */
+  public static Optional<Checkpoint> load(Path workDir, TrainableWeights weights, AdamW optimizer)
+      throws IOException {
     Path dir = workDir.resolve(DIR);
     if (!Files.isDirectory(dir)) {
       Path old = workDir.resolve(DIR + ".old");
@@ -86,7 +114,7 @@ public record Checkpoint(long nextStep, long skippedSteps, long totalSteps) {
     if (state == null) {
       throw new IOException(stateFile + ": empty trainer state");
     }
-    model.loadWeights(dir.resolve(WEIGHTS));
+    weights.load(dir.resolve(WEIGHTS));
     optimizer.load(dir.resolve(OPTIMIZER));
     return Optional.of(state);
   }

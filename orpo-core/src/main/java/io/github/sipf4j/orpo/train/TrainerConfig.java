@@ -1,182 +1,71 @@
 package io.github.sipf4j.orpo.train;
 
 import com.google.common.base.Preconditions;
-import java.nio.file.Path;
 
 /**
- * How a trainer walks its data: an immutable value built with {@link #builder()}.
+ * How {@link SftTrainer} and {@link OrpoTrainer} walk their data: the shared {@link TrainingArguments} (batch,
+ * epochs or steps, seed, optimizer and schedule, work directory with checkpoints, logging), whose defaults are the
+ * defaults here. An immutable value built with {@link #builder()} (the setters of {@link TrainingArguments.Builder})
+ * or wrapped around existing arguments with {@link #of}. The loss and the padding id are the trainers' own
+ * constructor arguments.
  *
- * <p>Defaults (each named once, here): {@code batchSize} 16 examples per optimizer step, {@code microBatchSize}
- * equal to the batch size (no accumulation), {@code epochs} 1, {@code maxSteps} 0 (the epochs decide), {@code seed}
- * 42 (the data order of epoch {@code e} is a permutation seeded by {@code seed + e}, so a resumed run sees the same
- * order), {@code optimizer} {@link OptimizerConfig#builder()}'s defaults, {@code workDir} null (no checkpoints and no
- * metrics files), {@code checkpointEverySteps} 0 (checkpoint at the end of each epoch and of the run only),
- * {@code progressBar} true.
+ * <pre>{@code
+ * TrainerConfig config = TrainerConfig.builder()
+ *     .batchSize(16).epochs(2).workDir(Path.of("runs/orpo"))
+ *     .optimizer(OptimizerConfig.builder().learningRate(3e-4f).warmupSteps(10).build())
+ *     .build();
+ * }</pre>
  *
- * @param batchSize examples per optimizer step
- * @param microBatchSize examples per forward/backward pass; the step accumulates {@code batchSize / microBatchSize}
- * @param epochs passes over the data
- * @param maxSteps when positive, the number of steps regardless of epochs
- * @param seed the seed of the data order
- * @param optimizer AdamW, clipping and schedule
- * @param workDir where checkpoints and metrics go; null for neither
- * @param checkpointEverySteps when positive, also checkpoint every that many steps
- * @param progressBar whether to draw a progress bar on standard error
+ * @param arguments the training arguments
  */
-public record TrainerConfig(
-    int batchSize,
-    int microBatchSize,
-    int epochs,
-    long maxSteps,
-    long seed,
-    OptimizerConfig optimizer,
-    Path workDir,
-    int checkpointEverySteps,
-    boolean progressBar) {
+public record TrainerConfig(TrainingArguments arguments) implements HasTrainingArguments {
 
   /**
-   * Validates the configuration.
+   * Checks that the arguments are present.
    *
-   * @param batchSize the {@code batchSize} component (see the record)
-   * @param microBatchSize the {@code microBatchSize} component (see the record)
-   * @param epochs the {@code epochs} component (see the record)
-   * @param maxSteps the {@code maxSteps} component (see the record)
-   * @param seed the {@code seed} component (see the record)
-   * @param optimizer the {@code optimizer} component (see the record)
-   * @param workDir the {@code workDir} component (see the record)
-   * @param checkpointEverySteps the {@code checkpointEverySteps} component (see the record)
-   * @param progressBar the {@code progressBar} component (see the record)
+   * @param arguments the {@code arguments} component (see the record)
    */
   public TrainerConfig {
-    Preconditions.checkArgument(batchSize > 0, "batchSize must be positive, got %s", batchSize);
-    Preconditions.checkArgument(microBatchSize > 0 && microBatchSize <= batchSize,
-        "microBatchSize must be in [1, batchSize=%s], got %s", batchSize, microBatchSize);
-    Preconditions.checkArgument(epochs > 0, "epochs must be positive, got %s", epochs);
-    Preconditions.checkArgument(maxSteps >= 0, "maxSteps must be >= 0, got %s", maxSteps);
-    Preconditions.checkNotNull(optimizer, "optimizer");
-    Preconditions.checkArgument(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got %s",
-        checkpointEverySteps);
+    Preconditions.checkNotNull(arguments, "arguments");
   }
 
   /**
-   * Returns a builder holding the documented defaults.
+   * Wraps training arguments.
+   *
+   * @param arguments the arguments
+   * @return the configuration
+   */
+  public static TrainerConfig of(TrainingArguments arguments) {
+    return new TrainerConfig(arguments);
+  }
+
+  /**
+   * Returns a builder holding the documented defaults of {@link TrainingArguments}.
    *
    * @return a new builder
    */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(TrainingArguments.builder());
   }
 
-  /** Builds a {@link TrainerConfig}; see the record for the defaults. */
-  public static final class Builder {
-    private int batchSize = 16;
-    private int microBatchSize = -1;
-    private int epochs = 1;
-    private long maxSteps = 0;
-    private long seed = 42;
-    private OptimizerConfig optimizer = OptimizerConfig.builder().build();
-    private Path workDir;
-    private int checkpointEverySteps = 0;
-    private boolean progressBar = true;
+  /**
+   * Returns a builder holding this configuration, to change some of it.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    return new Builder(arguments.toBuilder());
+  }
 
-    private Builder() {}
+  /** Builds a {@link TrainerConfig}; see {@link TrainingArguments} for the defaults. */
+  public static final class Builder extends TrainingArgumentsBuilder<Builder> {
 
-    /**
-     * Sets the examples per optimizer step.
-     *
-     * @param v the batch size
-     * @return this builder
-     */
-    public Builder batchSize(int v) {
-      batchSize = v;
-      return this;
+    private Builder(TrainingArguments.Builder args) {
+      super(args);
     }
 
-    /**
-     * Sets the examples per forward pass.
-     *
-     * @param v the micro-batch size
-     * @return this builder
-     */
-    public Builder microBatchSize(int v) {
-      microBatchSize = v;
-      return this;
-    }
-
-    /**
-     * Sets the number of epochs.
-     *
-     * @param v the epochs
-     * @return this builder
-     */
-    public Builder epochs(int v) {
-      epochs = v;
-      return this;
-    }
-
-    /**
-     * Sets a fixed number of steps; 0 lets the epochs decide.
-     *
-     * @param v the steps
-     * @return this builder
-     */
-    public Builder maxSteps(long v) {
-      maxSteps = v;
-      return this;
-    }
-
-    /**
-     * Sets the data-order seed.
-     *
-     * @param v the seed
-     * @return this builder
-     */
-    public Builder seed(long v) {
-      seed = v;
-      return this;
-    }
-
-    /**
-     * Sets the optimizer configuration.
-     *
-     * @param v the optimizer configuration
-     * @return this builder
-     */
-    public Builder optimizer(OptimizerConfig v) {
-      optimizer = v;
-      return this;
-    }
-
-    /**
-     * Sets the working directory for checkpoints and metrics.
-     *
-     * @param v the directory, or null
-     * @return this builder
-     */
-    public Builder workDir(Path v) {
-      workDir = v;
-      return this;
-    }
-
-    /**
-     * Sets the checkpoint interval in steps; 0 checkpoints at epoch ends only.
-     *
-     * @param v the interval
-     * @return this builder
-     */
-    public Builder checkpointEverySteps(int v) {
-      checkpointEverySteps = v;
-      return this;
-    }
-
-    /**
-     * Turns the progress bar on or off.
-     *
-     * @param v whether to draw it
-     * @return this builder
-     */
-    public Builder progressBar(boolean v) {
-      progressBar = v;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -186,8 +75,7 @@ public record TrainerConfig(
      * @return the configuration
      */
     public TrainerConfig build() {
-      return new TrainerConfig(batchSize, microBatchSize > 0 ? microBatchSize : batchSize, epochs, maxSteps, seed,
-          optimizer, workDir, checkpointEverySteps, progressBar);
+      return new TrainerConfig(buildArguments());
     }
   }
 }

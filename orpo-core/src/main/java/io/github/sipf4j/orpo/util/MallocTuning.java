@@ -16,9 +16,10 @@ import org.slf4j.LoggerFactory;
  * The cost: a process keeps up to 1 GiB of freed heap resident instead of returning it to the system.
  *
  * <p>This changes the allocator of the whole process, so the library never does it on its own: the command-line
- * tools and the benchmarks call {@link #apply()} (off with {@code -Dsipf4j.malloc.tune=false}), and an application
- * that owns its process may call it too, at any time. The same setting without code: the environment variables
- * {@code MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824}. Linux with glibc only.
+ * tools and the benchmarks call it through {@link CpuTuning#apply()} (off with {@code -Dsipf4j.malloc.tune=false}),
+ * and an application that owns its process may call it too, at any time. The same setting without code: the
+ * environment variables {@code MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824}. Linux with glibc
+ * only.
  */
 public final class MallocTuning {
 

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  * ({@code orpo-core/src/main/c/sipf4j_native.c}, shipped in this jar) and makes global its definition of the
  * function with which MKL asks "is this an Intel CPU?", answering yes; MKL then selects kernels by the CPU's feature
  * bits as it does on Intel CPUs. It must run before libtorch is loaded, that is before the first DJL call of the
- * process; {@link io.github.sipf4j.orpo.model.DecoderLm} calls it when its class loads, and the command-line tools
- * call it first thing.
+ * process. It changes the whole process, so nothing in the library calls it: the command line and the benchmarks do,
+ * first thing, through {@link CpuTuning#apply()}, and so may an application that owns its process.
  *
  * <p>It does nothing (and says why in {@link #status()}) unless the process runs on Linux x86-64 on an AMD CPU that
  * reports AVX-512 F, CD, BW, DQ and VL. {@code -Dsipf4j.mkl.avx512OnAmd=false} turns it off. It changes which
@@ -129,8 +129,8 @@ public final class MklDispatch {
       return new Status(State.NOT_APPLICABLE, reason);
     }
     if (libtorchLoaded()) {
-      return new Status(State.TOO_LATE, "libtorch was loaded before MklDispatch.apply(); call it before the first "
-          + "DJL call of the process, or create a DecoderLm first");
+      return new Status(State.TOO_LATE, "libtorch was loaded before MklDispatch.apply(); call it (or "
+          + "CpuTuning.apply()) before the first DJL call of the process");
     }
     String error = NativeLib.load();
     if (error != null) {

@@ -1,19 +1,16 @@
 package io.github.sipf4j.orpo.util;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Named arrays in safetensors files (the format PyTorch and Hugging Face read), through DJL's encoder: atomic writes
- * and in-place loads into existing arrays (model weights, optimizer moments, heads).
+ * Named arrays in safetensors files (the format PyTorch and Hugging Face read): atomic writes and in-place loads into
+ * existing arrays (model weights, optimizer moments, heads). Files of any size, through {@link SafetensorsFile}'s
+ * 64-bit offsets and chunked copies.
  */
 public final class Safetensors {
 
@@ -27,16 +24,11 @@ public final class Safetensors {
    * @throws IOException if writing fails
    */
   public static void write(Path file, Map<String, NDArray> arrays) throws IOException {
-    NDList list = new NDList(arrays.size());
-    for (Map.Entry<String, NDArray> e : arrays.entrySet()) {
-      e.getValue().setName(e.getKey());
-      list.add(e.getValue());
-    }
-    AtomicFiles.write(file, out -> list.encode(out, NDList.Encoding.SAFETENSORS));
+    SafetensorsFile.write(file, arrays);
   }
 
   /**
-   * Reads every array of a file.
+   * Reads every array of a file, {@code BF16} tensors widened to float32.
    *
    * @param file the file
    * @param manager the manager that will own the arrays
@@ -44,14 +36,17 @@ public final class Safetensors {
    * @throws IOException if the file cannot be read
    */
   public static Map<String, NDArray> read(Path file, NDManager manager) throws IOException {
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+    try (SafetensorsFile f = SafetensorsFile.open(file)) {
       Map<String, NDArray> out = new LinkedHashMap<>();
-      for (NDArray a : NDList.decode(manager, in)) {
-        out.put(a.getName(), a);
+      try {
+        for (String name : f.tensors().keySet()) {
+          out.put(name, f.read(name, manager));
+        }
+      } catch (IOException | RuntimeException e) {
+        out.values().forEach(NDArray::close);
+        throw e;
       }
       return out;
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new IOException(file + ": not a readable safetensors file: " + e.getMessage(), e);
     }
   }
 
@@ -63,22 +58,19 @@ public final class Safetensors {
    * @throws IOException if the file cannot be read, or an array is missing or has another shape
    */
   public static void loadInto(Path file, Map<String, NDArray> targets) throws IOException {
-    NDManager owner = targets.values().stream().findFirst().map(NDArray::getManager).orElse(null);
-    if (owner == null) {
-      return;
-    }
-    try (NDManager tmp = owner.newSubManager(ai.djl.Device.cpu())) {
-      Map<String, NDArray> loaded = read(file, tmp);
+    try (SafetensorsFile f = SafetensorsFile.open(file)) {
       for (Map.Entry<String, NDArray> e : targets.entrySet()) {
-        NDArray w = loaded.get(e.getKey());
-        if (w == null) {
+        SafetensorsFile.TensorInfo info = f.tensors().get(e.getKey());
+        if (info == null) {
           throw new IOException(file + ": array " + e.getKey() + " is missing");
         }
-        if (!w.getShape().equals(e.getValue().getShape())) {
-          throw new IOException(file + ": array " + e.getKey() + " has shape " + w.getShape() + ", expected "
+        if (!info.shape().equals(e.getValue().getShape())) {
+          throw new IOException(file + ": array " + e.getKey() + " has shape " + info.shape() + ", expected "
               + e.getValue().getShape());
         }
-        InPlace.copy(e.getValue(), w);
+      }
+      for (Map.Entry<String, NDArray> e : targets.entrySet()) {
+        f.readInto(e.getKey(), e.getValue());
       }
     }
   }

@@ -43,8 +43,9 @@ public final class Scalars {
    */
   public static NDArray of(NDManager manager, double value, DataType type) {
     try (NDArray wrapped = manager.create(value)) {
-      // A real conversion or copy: the result is allocated by the engine, not a view of the Java buffer.
-      return wrapped.toType(type, true);
+      // A real conversion or copy: the result is allocated by the engine, not a view of the Java buffer. (toType to
+      // the array's own type returns the same storage even with copy = true: PyTorch's `to` does not copy.)
+      return type == wrapped.getDataType() ? wrapped.duplicate() : wrapped.toType(type, false);
     }
   }
 }

@@ -40,7 +40,7 @@ class CausalLmsTest {
   @Test
   void builtInKindsComeFirstThenServiceLoaderKinds() {
     List<String> names = CausalLms.kinds().stream().map(CausalLmKind::name).collect(Collectors.toList());
-    assertEquals(List.of("decoder", "torchscript", "marker"), names.subList(0, 3));
+    assertEquals(List.of("decoder", "torchscript", "huggingface", "marker"), names.subList(0, 4));
     assertTrue(CausalLms.kind("marker").isPresent());
     assertTrue(CausalLms.kind("nope").isEmpty());
   }
@@ -71,7 +71,7 @@ class CausalLmsTest {
     Files.writeString(dir.resolve("weights.bin"), "x");
     IOException e = assertThrows(IOException.class, () -> CausalLms.load(dir, Device.cpu()));
     assertTrue(e.getMessage().startsWith(dir + ": no model found"), e.getMessage());
-    assertTrue(e.getMessage().contains("decoder, torchscript, marker"), e.getMessage());
+    assertTrue(e.getMessage().contains("decoder, torchscript, huggingface, marker"), e.getMessage());
   }
 
   @Test
@@ -86,5 +86,30 @@ class CausalLmsTest {
     Files.writeString(dir.resolve("config.json"), "{\"type\": ");
     IOException e = assertThrows(IOException.class, () -> CausalLms.load(dir, Device.cpu()));
     assertTrue(e.getMessage().startsWith(dir.resolve("config.json") + ": malformed"), e.getMessage());
+  }
+
+  @Test
+  void aHuggingFaceFolderIsRecognisedAndLoadsInTheRequestedType() throws Exception {
+    Path dir = Path.of(CausalLmsTest.class.getResource("/hf/qwen2/config.json").toURI()).getParent();
+    assertEquals("huggingface", CausalLms.recognise(dir).name());
+    LoadOptions half = LoadOptions.builder().dtype(ai.djl.ndarray.types.DataType.FLOAT16).build();
+    try (CausalLm lm = CausalLms.load(dir, Device.cpu(), half)) {
+      assertEquals(ai.djl.ndarray.types.DataType.FLOAT16,
+          lm.getBlock().getParameters().get(0).getValue().getArray().getDataType());
+    }
+  }
+
+  @Test
+  void kindsThatCannotChangeTheirTypeRefuseOtherTypes(@TempDir Path dir) throws IOException {
+    DecoderConfig c = DecoderConfig.builder().vocabSize(12).dModel(16).layers(1).heads(2).maxLength(8).build();
+    try (DecoderLm lm = DecoderLm.create(c, Device.cpu(), 1)) {
+      lm.save(dir);
+    }
+    LoadOptions half = LoadOptions.builder().dtype(ai.djl.ndarray.types.DataType.FLOAT16).build();
+    IOException e = assertThrows(IOException.class, () -> CausalLms.load(dir, Device.cpu(), half));
+    assertEquals(dir + ": models of kind decoder load in float32 only, not float16", e.getMessage());
+    try (CausalLm lm = CausalLms.load(dir, Device.cpu(), LoadOptions.defaults())) {
+      assertInstanceOf(DecoderLm.class, lm);
+    }
   }
 }

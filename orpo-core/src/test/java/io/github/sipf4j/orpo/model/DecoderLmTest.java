@@ -270,4 +270,62 @@ class DecoderLmTest {
     float diff = expected.sub(actual).abs().max().getFloat();
     assertTrue(diff <= tol, "max abs difference " + diff + " > " + tol);
   }
+
+  private static java.util.Map<String, float[]> weights(DecoderLm lm) {
+    java.util.Map<String, float[]> out = new java.util.LinkedHashMap<>();
+    for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : lm.getBlock().getParameters()) {
+      out.put(p.getKey(), p.getValue().getArray().toFloatArray());
+    }
+    return out;
+  }
+
+  /**
+   * Initial weights depend on the seed and each parameter's name only: the same seed gives bit-identical weights,
+   * another seed other weights, and a model with one more parameter (learned positions add {@code wpe.weight})
+   * keeps every shared parameter bit for bit.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {1, 17, -5})
+  void initialWeightsAreKeyedBySeedAndParameterName(long seed) {
+    try (DecoderLm a = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), seed);
+        DecoderLm b = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), seed);
+        DecoderLm other = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), seed + 1);
+        DecoderLm learned = DecoderLm.create(small(PositionEncoding.LEARNED), Device.cpu(), seed)) {
+      java.util.Map<String, float[]> wa = weights(a);
+      java.util.Map<String, float[]> wb = weights(b);
+      java.util.Map<String, float[]> wo = weights(other);
+      java.util.Map<String, float[]> wl = weights(learned);
+      assertEquals(wa.size() + 1, wl.size());
+      for (String name : wa.keySet()) {
+        assertArrayEquals(wa.get(name), wb.get(name), name);
+        assertArrayEquals(wa.get(name), wl.get(name), name + " moved when a parameter was added");
+      }
+      assertTrue(!java.util.Arrays.equals(wa.get("wte.weight"), wo.get("wte.weight")), "another seed, same wte");
+      float[] w = wa.get("h.0.attn.qkv.weight");
+      double sum = 0;
+      double sq = 0;
+      for (float v : w) {
+        sum += v;
+        sq += v * v;
+      }
+      double std = Math.sqrt(sq / w.length - (sum / w.length) * (sum / w.length));
+      assertEquals(0.02, std, 0.002, "initStd of h.0.attn.qkv.weight (" + w.length + " values)");
+    }
+  }
+
+  /** Creating a model neither seeds nor draws from DJL's global random generator. */
+  @org.junit.jupiter.api.Test
+  void creatingAModelLeavesTheEngineGeneratorAlone() {
+    ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
+    try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
+      engine.setRandomSeed(99);
+      float[] expected = m.randomUniform(0f, 1f, new ai.djl.ndarray.types.Shape(8)).toFloatArray();
+      engine.setRandomSeed(99);
+      try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.LEARNED), Device.cpu(), 5)) {
+        lm.vocabSize();
+      }
+      float[] after = m.randomUniform(0f, 1f, new ai.djl.ndarray.types.Shape(8)).toFloatArray();
+      assertArrayEquals(expected, after, "DecoderLm.create changed the engine's random stream");
+    }
+  }
 }

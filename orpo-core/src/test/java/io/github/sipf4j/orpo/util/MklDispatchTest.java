@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class MklDispatchTest {
@@ -51,15 +52,9 @@ class MklDispatchTest {
    * does nothing and says so.
    */
   @Test
+  @Tag("slow")
   void selectsAvx512KernelsInAFreshJvmAndKeepsTheProducts() throws Exception {
-    String cpu;
-    try {
-      cpu = Files.readString(Paths.get("/proc/cpuinfo"), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      cpu = "";
-    }
-    boolean applicable = MklDispatch.notApplicableReason(System.getProperty("os.name"),
-        System.getProperty("os.arch"), cpu) == null;
+    boolean applicable = applicable();
 
     Map<String, String> on = probe("first", true);
     Map<String, String> off = probe("first", false);
@@ -86,7 +81,40 @@ class MklDispatchTest {
     }
   }
 
+  /**
+   * In a fresh JVM: creating, running, saving and loading a {@code DecoderLm} leaves MKL's dispatch alone (the shim
+   * is neither applied nor loaded), so a later explicit {@link MklDispatch#apply()} finds libtorch already loaded.
+   */
+  @Test
+  @Tag("slow")
+  void loadingAModelChangesNoProcessWideSetting() throws Exception {
+    String out = run("model", true);
+    Matcher m = Pattern.compile("before=(\\S+) mapped=(\\S+) after=(\\S+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertEquals("null", m.group(1), "a model applied the MKL shim by itself: " + out);
+    assertEquals("false", m.group(2), "a model loaded sipf4j's native helper: " + out);
+    assertEquals(applicable() ? "TOO_LATE" : "NOT_APPLICABLE", m.group(3), out);
+  }
+
+  private static boolean applicable() {
+    String cpu;
+    try {
+      cpu = Files.readString(Paths.get("/proc/cpuinfo"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      cpu = "";
+    }
+    return MklDispatch.notApplicableReason(System.getProperty("os.name"), System.getProperty("os.arch"), cpu) == null;
+  }
+
   private static Map<String, String> probe(String mode, boolean enabled) throws Exception {
+    String out = run(mode, enabled);
+    Matcher m = Pattern.compile("state=(\\S+) branch=(\\S+) product=(\\S+)").matcher(out);
+    assertTrue(m.find(), out);
+    assertNotNull(m.group(1));
+    return Map.of("state", m.group(1), "branch", m.group(2), "product", m.group(3), "output", out);
+  }
+
+  private static String run(String mode, boolean enabled) throws Exception {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1",
         "-D" + MklDispatch.PROPERTY + "=" + enabled, "-cp", System.getProperty("java.class.path"),
@@ -95,9 +123,6 @@ class MklDispatchTest {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "probe timed out");
     assertEquals(0, p.exitValue(), out);
-    Matcher m = Pattern.compile("state=(\\S+) branch=(\\S+) product=(\\S+)").matcher(out);
-    assertTrue(m.find(), out);
-    assertNotNull(m.group(1));
-    return Map.of("state", m.group(1), "branch", m.group(2), "product", m.group(3), "output", out);
+    return out;
   }
 }

@@ -2,68 +2,69 @@ package io.github.sipf4j.prm.process;
 
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.orpo.train.HasTrainingArguments;
+import io.github.sipf4j.orpo.train.TrainingArguments;
+import io.github.sipf4j.orpo.train.TrainingArgumentsBuilder;
 import java.nio.file.Path;
 
 /**
- * How {@link PrmTrainer} trains a {@link DecoderPrm}: an immutable value built with {@link #builder()}.
+ * How {@link PrmTrainer} trains a {@link DecoderPrm}: the shared {@link TrainingArguments} (batch, epochs or steps,
+ * seed, optimizer and schedule, work directory with checkpoints, logging) plus what is the PRM's own. An immutable
+ * value built with {@link #builder()}.
  *
- * <p>Defaults (each named once, here): {@code epochs} 3, {@code maxSteps} 0 (run the epochs), {@code batchSize} 16
- * rationales per optimizer step, {@code microBatchSize} 8 rationales per forward pass, {@code optimizer}
- * {@link OptimizerConfig}'s defaults (AdamW, clipping at global norm 1, cosine decay), {@code trainBackbone} true
- * (fine-tune the backbone with the head, as SIPF and TRL do), {@code seed} 42, {@code evalEverySteps} 0 (validate
- * at the end only), {@code threshold} {@link StepMetrics#DEFAULT_THRESHOLD}, {@code workDir} null (no metrics files),
- * {@code progressBar} true.
+ * <p>Defaults (each named once, here, where they differ from {@link TrainingArguments}'s): {@code epochs} 3,
+ * {@code microBatchSize} 8 rationales per forward pass (of {@code batchSize} 16 per optimizer step),
+ * {@code trainBackbone} true (fine-tune the backbone with the head, as SIPF and TRL do), {@code evalEverySteps} 0
+ * (validate at the end only) and {@code threshold} {@link StepMetrics#DEFAULT_THRESHOLD}. Every other argument has
+ * the {@link TrainingArguments} default. With a {@code workDir}, the trainer writes {@code prm-metrics.csv/jsonl}
+ * (per step), {@code prm-eval.csv/jsonl} (per validation) and a checkpoint (backbone and head weights, optimizer
+ * state), so a killed run resumes where it stopped.
  *
- * @param epochs passes over the training rationales (ignored when {@code maxSteps} is positive)
- * @param maxSteps the number of optimizer steps; 0 runs {@code epochs} epochs
- * @param batchSize rationales per optimizer step
- * @param microBatchSize rationales per forward and backward pass (gradients accumulate over a step)
- * @param optimizer AdamW, clipping and learning-rate schedule
+ * @param arguments the shared training arguments
  * @param trainBackbone whether the backbone is fine-tuned or frozen (head only)
- * @param seed the seed of the epoch shuffles
  * @param evalEverySteps validate every this many steps as well as at the end; 0 validates at the end only
  * @param threshold the score at or above which a step is predicted correct, for validation metrics
- * @param workDir where {@code prm-metrics.csv/jsonl} (per step) and {@code prm-eval.csv/jsonl} (per validation)
- *     are written; null writes nothing
- * @param progressBar whether to show a progress bar on standard error
  */
 public record PrmTrainerConfig(
-    int epochs,
-    long maxSteps,
-    int batchSize,
-    int microBatchSize,
-    OptimizerConfig optimizer,
-    boolean trainBackbone,
-    long seed,
-    long evalEverySteps,
-    double threshold,
-    Path workDir,
-    boolean progressBar) {
+    TrainingArguments arguments, boolean trainBackbone, long evalEverySteps, double threshold)
+    implements HasTrainingArguments {
 
   /**
    * Validates the configuration.
    *
-   * @param epochs the {@code epochs} component (see the record)
-   * @param maxSteps the {@code maxSteps} component (see the record)
-   * @param batchSize the {@code batchSize} component (see the record)
-   * @param microBatchSize the {@code microBatchSize} component (see the record)
-   * @param optimizer the {@code optimizer} component (see the record)
+   * @param arguments the {@code arguments} component (see the record)
    * @param trainBackbone the {@code trainBackbone} component (see the record)
-   * @param seed the {@code seed} component (see the record)
    * @param evalEverySteps the {@code evalEverySteps} component (see the record)
    * @param threshold the {@code threshold} component (see the record)
-   * @param workDir the {@code workDir} component (see the record)
-   * @param progressBar the {@code progressBar} component (see the record)
    */
   public PrmTrainerConfig {
-    Preconditions.checkArgument(epochs > 0, "epochs must be positive, got %s", epochs);
-    Preconditions.checkArgument(maxSteps >= 0, "maxSteps must be >= 0, got %s", maxSteps);
-    Preconditions.checkArgument(batchSize > 0, "batchSize must be positive, got %s", batchSize);
-    Preconditions.checkArgument(microBatchSize > 0 && microBatchSize <= batchSize,
-        "microBatchSize must be in [1, batchSize=%s], got %s", batchSize, microBatchSize);
-    Preconditions.checkNotNull(optimizer, "optimizer");
+    Preconditions.checkNotNull(arguments, "arguments");
     Preconditions.checkArgument(evalEverySteps >= 0, "evalEverySteps must be >= 0, got %s", evalEverySteps);
     Preconditions.checkArgument(threshold >= 0 && threshold <= 1, "threshold must be in [0, 1], got %s", threshold);
+  }
+
+  /**
+   * Builds a configuration from every value; kept so that code written against the earlier record compiles.
+   *
+   * @param epochs passes over the training rationales
+   * @param maxSteps the number of optimizer steps; 0 runs {@code epochs} epochs
+   * @param batchSize rationales per optimizer step
+   * @param microBatchSize rationales per forward and backward pass
+   * @param optimizer AdamW, clipping and learning-rate schedule
+   * @param trainBackbone whether the backbone is fine-tuned
+   * @param seed the seed of the epoch shuffles
+   * @param evalEverySteps validate every this many steps as well as at the end
+   * @param threshold the decision threshold of the validation metrics
+   * @param workDir where metrics files and checkpoints go; null for none
+   * @param progressBar whether to show a progress bar
+   * @deprecated use {@link #builder()} or {@link #toBuilder()}, which name every value
+   */
+  @Deprecated
+  public PrmTrainerConfig(int epochs, long maxSteps, int batchSize, int microBatchSize, OptimizerConfig optimizer,
+      boolean trainBackbone, long seed, long evalEverySteps, double threshold, Path workDir, boolean progressBar) {
+    this(TrainingArguments.builder().epochs(epochs).maxSteps(maxSteps).batchSize(batchSize)
+        .microBatchSize(microBatchSize).optimizer(optimizer).seed(seed).workDir(workDir).progressBar(progressBar)
+        .build(), trainBackbone, evalEverySteps, threshold);
   }
 
   /**
@@ -72,77 +73,34 @@ public record PrmTrainerConfig(
    * @return a new builder
    */
   public static Builder builder() {
-    return new Builder();
+    return new Builder(TrainingArguments.builder().epochs(3).batchSize(16).microBatchSize(8));
+  }
+
+  /**
+   * Returns a builder holding this configuration, to change some of it.
+   *
+   * @return a new builder
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(arguments.toBuilder());
+    b.trainBackbone = trainBackbone;
+    b.evalEverySteps = evalEverySteps;
+    b.threshold = threshold;
+    return b;
   }
 
   /** Builds a {@link PrmTrainerConfig}; see the record for the defaults. */
-  public static final class Builder {
-    private int epochs = 3;
-    private long maxSteps = 0;
-    private int batchSize = 16;
-    private int microBatchSize = 8;
-    private OptimizerConfig optimizer = OptimizerConfig.builder().build();
+  public static final class Builder extends TrainingArgumentsBuilder<Builder> {
     private boolean trainBackbone = true;
-    private long seed = 42;
     private long evalEverySteps = 0;
     private double threshold = StepMetrics.DEFAULT_THRESHOLD;
-    private Path workDir = null;
-    private boolean progressBar = true;
 
-    private Builder() {}
-
-    /**
-     * Sets the number of epochs.
-     *
-     * @param v the epochs, positive
-     * @return this builder
-     */
-    public Builder epochs(int v) {
-      epochs = v;
-      return this;
+    private Builder(TrainingArguments.Builder args) {
+      super(args);
     }
 
-    /**
-     * Sets a fixed number of optimizer steps instead of epochs.
-     *
-     * @param v the steps; 0 runs the epochs
-     * @return this builder
-     */
-    public Builder maxSteps(long v) {
-      maxSteps = v;
-      return this;
-    }
-
-    /**
-     * Sets the rationales per optimizer step.
-     *
-     * @param v the batch size
-     * @return this builder
-     */
-    public Builder batchSize(int v) {
-      batchSize = v;
-      return this;
-    }
-
-    /**
-     * Sets the rationales per forward pass.
-     *
-     * @param v the micro-batch size, at most the batch size
-     * @return this builder
-     */
-    public Builder microBatchSize(int v) {
-      microBatchSize = v;
-      return this;
-    }
-
-    /**
-     * Sets the optimizer.
-     *
-     * @param v the optimizer configuration
-     * @return this builder
-     */
-    public Builder optimizer(OptimizerConfig v) {
-      optimizer = v;
+    @Override
+    protected Builder self() {
       return this;
     }
 
@@ -154,17 +112,6 @@ public record PrmTrainerConfig(
      */
     public Builder trainBackbone(boolean v) {
       trainBackbone = v;
-      return this;
-    }
-
-    /**
-     * Sets the shuffling seed.
-     *
-     * @param v the seed
-     * @return this builder
-     */
-    public Builder seed(long v) {
-      seed = v;
       return this;
     }
 
@@ -191,35 +138,12 @@ public record PrmTrainerConfig(
     }
 
     /**
-     * Sets the directory for metrics files.
-     *
-     * @param v the directory, or null for none
-     * @return this builder
-     */
-    public Builder workDir(Path v) {
-      workDir = v;
-      return this;
-    }
-
-    /**
-     * Sets whether to show a progress bar.
-     *
-     * @param v true to show one
-     * @return this builder
-     */
-    public Builder progressBar(boolean v) {
-      progressBar = v;
-      return this;
-    }
-
-    /**
      * Validates and builds the configuration.
      *
      * @return the configuration
      */
     public PrmTrainerConfig build() {
-      return new PrmTrainerConfig(epochs, maxSteps, batchSize, microBatchSize, optimizer, trainBackbone, seed,
-          evalEverySteps, threshold, workDir, progressBar);
+      return new PrmTrainerConfig(buildArguments(), trainBackbone, evalEverySteps, threshold);
     }
   }
 }

@@ -154,4 +154,21 @@ public record StepMetrics(
     m.put(prefix + "auroc", auroc);
     return m;
   }
+
+  /**
+   * Reads metrics back from a row written with {@link #toMap} and no prefix (a line of a metrics file).
+   *
+   * @param row the row
+   * @return the metrics
+   */
+  static StepMetrics fromJson(com.google.gson.JsonObject row) {
+    return new StepMetrics(row.get("steps").getAsInt(), row.get("wrong_steps").getAsInt(),
+        number(row, "accuracy"), number(row, "precision_wrong"), number(row, "recall_wrong"), number(row, "f1_wrong"),
+        number(row, "auroc"));
+  }
+
+  private static double number(com.google.gson.JsonObject row, String key) {
+    com.google.gson.JsonElement e = row.get(key);
+    return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+  }
 }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +77,7 @@ class DecoderPrmTest {
   }
 
   @Test
+  @Tag("slow")
   void learnsStepCorrectnessOfAdditionsAndBeatsChanceOnHeldOutSteps(@TempDir Path dir) throws IOException {
     try (DecoderPrm prm = tinyPrm(3)) {
       List<LabeledRationale> train = additions(400, 11);
@@ -158,5 +160,51 @@ class DecoderPrmTest {
     Files.writeString(dir.resolve(DecoderPrm.META_FILE), "{\"type\": \"decoder-prm\"}");
     IOException bad = assertThrows(IOException.class, () -> DecoderPrm.load(dir, Device.cpu()));
     assertTrue(bad.getMessage().contains("malformed PRM settings"), bad.getMessage());
+  }
+
+  /**
+   * PrmTrainer runs on the shared trainer base: killed after step 7 of 9, a new trainer on a PRM with other initial
+   * weights resumes from the checkpoint and ends with the weights, scores and validation history of an uninterrupted
+   * run; the metrics files hold each step and each validation once.
+   */
+  @Test
+  void aKilledPrmTrainingResumesToTheSameWeights(@TempDir Path dir) throws IOException {
+    List<LabeledRationale> train = additions(12, 21);
+    List<LabeledRationale> valid = additions(4, 22);
+    List<StepScoringInput> probe = valid.stream().map(r -> StepScoringInput.of(r.prompt(), r.steps())).toList();
+    PrmTrainerConfig.Builder cfg = PrmTrainerConfig.builder().batchSize(4).microBatchSize(2).epochs(3)
+        .checkpointEverySteps(4).evalEverySteps(3).progressBar(false)
+        .optimizer(OptimizerConfig.builder().learningRate(3e-3f).build());
+    List<double[]> reference;
+    PrmTrainingResult uninterrupted;
+    try (DecoderPrm prm = tinyPrm(5)) {
+      uninterrupted = new PrmTrainer(prm, cfg.workDir(dir.resolve("a")).build()).fit(train, valid);
+      reference = prm.scoreSteps(probe);
+    }
+    Path b = dir.resolve("b");
+    try (DecoderPrm prm = tinyPrm(5)) {
+      PrmTrainer t = new PrmTrainer(prm, cfg.workDir(b).build());
+      t.addListener(new io.github.sipf4j.orpo.train.TrainerListener() {
+        @Override
+        public void onStep(int epoch, io.github.sipf4j.orpo.train.StepResult r) {
+          if (r.step() == 7) {
+            throw new IllegalStateException("simulated crash");
+          }
+        }
+      });
+      assertThrows(IllegalStateException.class, () -> t.fit(train, valid));
+    }
+    try (DecoderPrm prm = tinyPrm(77)) { // other initial weights, backbone and head: the checkpoint must restore both
+      PrmTrainingResult r = new PrmTrainer(prm, cfg.workDir(b).build()).fit(train, valid);
+      assertEquals(9, r.steps());
+      List<double[]> resumed = prm.scoreSteps(probe);
+      for (int i = 0; i < probe.size(); i++) {
+        assertArrayEquals(reference.get(i), resumed.get(i), 1e-5, "scores of rationale " + i);
+      }
+      assertEquals(uninterrupted.validationHistory().keySet(), r.validationHistory().keySet());
+      assertEquals(uninterrupted.validation().auroc(), r.validation().auroc(), 1e-9);
+      assertEquals(10, Files.readAllLines(b.resolve("prm-metrics.csv")).size(), "a header and one row per step");
+      assertEquals(4, Files.readAllLines(b.resolve("prm-eval.csv")).size(), "a header and validations 3, 6, 9");
+    }
   }
 }

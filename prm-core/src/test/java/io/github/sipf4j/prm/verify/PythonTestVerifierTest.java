@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 class PythonTestVerifierTest {
@@ -45,6 +46,7 @@ class PythonTestVerifierTest {
   }
 
   @Test
+  @Tag("slow")
   void mbppSampleOfReferenceSolutionsPasses() throws Exception {
     TaskSet sample = MbppLoader.load(SharedData.file("mbpp/sanitized-mbpp.json")).shuffled(4L).take(20);
     OutcomeVerifier verifier = OutcomeVerifier.python(executor);

@@ -1,0 +1,173 @@
+package io.github.sipf4j.orpo.model.hf;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.model.CausalLm;
+import io.github.sipf4j.orpo.text.EncodedSequence;
+import io.github.sipf4j.orpo.train.EncodedPair;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The Hugging Face model folders in {@code src/test/resources/hf}, made by {@code scripts/make_hf_fixtures.py}, with
+ * the reference values that {@code scripts/hf_reference.py} computed on them ({@code reference.json}).
+ */
+final class HfFixtures {
+
+  /** Every fixture folder: each family and variant. */
+  static final List<String> ALL = List.of("llama", "llama-llama3", "llama-sharded", "llama-bf16", "qwen2", "gemma",
+      "phi");
+
+  private HfFixtures() {}
+
+  static Stream<String> all() {
+    return ALL.stream();
+  }
+
+  static Path dir(String name) {
+    try {
+      return Path.of(HfFixtures.class.getResource("/hf/" + name + "/config.json").toURI()).getParent();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static JsonObject reference(String name) {
+    try {
+      return JsonParser.parseString(Files.readString(dir(name).resolve("reference.json"), StandardCharsets.UTF_8))
+          .getAsJsonObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Copies a fixture folder (without its reference files) into {@code target}, for tests that change it. */
+  static Path copy(String name, Path target) throws IOException {
+    Files.createDirectories(target);
+    try (Stream<Path> files = Files.list(dir(name))) {
+      for (Path f : files.toList()) {
+        String n = f.getFileName().toString();
+        if (!n.equals("reference.json") && !n.equals("adamw_step.safetensors")) {
+          Files.copy(f, target.resolve(n));
+        }
+      }
+    }
+    return target;
+  }
+
+  static long[] longs(JsonElement a) {
+    JsonArray arr = a.getAsJsonArray();
+    long[] out = new long[arr.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = arr.get(i).getAsLong();
+    }
+    return out;
+  }
+
+  static List<long[]> rows(JsonElement a) {
+    List<long[]> out = new ArrayList<>();
+    for (JsonElement e : a.getAsJsonArray()) {
+      out.add(longs(e));
+    }
+    return out;
+  }
+
+  static double[] doubles(JsonElement a) {
+    JsonArray arr = a.getAsJsonArray();
+    double[] out = new double[arr.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = arr.get(i).getAsDouble();
+    }
+    return out;
+  }
+
+  /** The reference's preference pairs as encoded sequences. */
+  static List<EncodedPair> pairs(JsonObject reference) {
+    List<EncodedPair> out = new ArrayList<>();
+    for (JsonElement e : reference.getAsJsonObject("orpo").getAsJsonArray("pairs")) {
+      JsonObject p = e.getAsJsonObject();
+      long[] prompt = longs(p.get("prompt"));
+      out.add(new EncodedPair(sequence(prompt, longs(p.get("chosen"))), sequence(prompt, longs(p.get("rejected")))));
+    }
+    return out;
+  }
+
+  private static EncodedSequence sequence(long[] prompt, long[] response) {
+    long[] ids = new long[prompt.length + response.length];
+    System.arraycopy(prompt, 0, ids, 0, prompt.length);
+    System.arraycopy(response, 0, ids, prompt.length, response.length);
+    return new EncodedSequence(ids, prompt.length, false);
+  }
+
+  /**
+   * Runs the model on sequences padded to a common width, on the left or on the right, and returns per sequence the
+   * log-probability of each next token (element t scores token t + 1), float32.
+   */
+  static double[][] tokenLogProbs(CausalLm lm, List<long[]> sequences, long pad, boolean left) {
+    int width = sequences.stream().mapToInt(s -> s.length).max().orElse(0);
+    long[][] ids = new long[sequences.size()][width];
+    long[][] mask = new long[sequences.size()][width];
+    int[] offset = new int[sequences.size()];
+    for (int b = 0; b < ids.length; b++) {
+      long[] s = sequences.get(b);
+      offset[b] = left ? width - s.length : 0;
+      java.util.Arrays.fill(ids[b], pad);
+      for (int t = 0; t < s.length; t++) {
+        ids[b][offset[b] + t] = s[t];
+        mask[b][offset[b] + t] = 1;
+      }
+    }
+    try (NDManager m = lm.getManager().newSubManager()) {
+      NDArray logits = lm.forward(m.create(ids), m.create(mask), false);
+      float[] lp = logits.logSoftmax(2).toFloatArray();
+      int v = (int) logits.getShape().get(2);
+      double[][] out = new double[sequences.size()][];
+      for (int b = 0; b < ids.length; b++) {
+        long[] s = sequences.get(b);
+        out[b] = new double[s.length - 1];
+        for (int t = 0; t + 1 < s.length; t++) {
+          out[b][t] = lp[(b * width + offset[b] + t) * v + (int) s[t + 1]];
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Asserts that every element is within {@code tolerance}, naming the worst. */
+  static void assertClose(double[][] want, double[][] got, double tolerance, String what) {
+    double worst = 0;
+    String where = "";
+    for (int i = 0; i < want.length; i++) {
+      for (int j = 0; j < want[i].length; j++) {
+        double d = Math.abs(want[i][j] - got[i][j]);
+        if (d > worst) {
+          worst = d;
+          where = "[" + i + "][" + j + "] want " + want[i][j] + " got " + got[i][j];
+        }
+      }
+    }
+    assertTrue(worst <= tolerance, what + ": max |diff| " + worst + " > " + tolerance + " at " + where);
+  }
+
+  static double[][] referenceLogProbs(JsonObject reference, String key) {
+    JsonArray a = reference.getAsJsonArray(key);
+    double[][] out = new double[a.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = doubles(a.get(i));
+    }
+    return out;
+  }
+}
