@@ -49,8 +49,10 @@ import java.util.SplittableRandom;
  * chunking, compaction or the other prompts. (The logits themselves may differ in the last bits between batch
  * shapes; that flips a token only when {@code u} falls within that rounding of a boundary between two tokens.)
  *
- * <p>Stop conditions, checked after every token: a stop token id (EOS by default) ends the sample and is kept in the
- * token ids but not in the text; a stop string is searched in the text decoded incrementally (constant work per
+ * <p>Stop conditions, checked after every token: a stop token id ends the sample and is kept in the token ids but
+ * not in the text; by default every id of {@link TextTokenizer#eosIds()} stops (a Hugging Face folder may list
+ * several, such as Llama 3 Instruct's end of text and end of turn), as do the ids of
+ * {@link SamplingConfig#stopTokenIds()}; a stop string is searched in the text decoded incrementally (constant work per
  * token) and ends the sample at its first occurrence, the text keeping the stop string; otherwise the sample ends at
  * {@link SamplingConfig#maxNewTokens()} or at the model's maximum length.
  *
@@ -86,7 +88,9 @@ public final class Sampler {
   }
 
   /**
-   * Creates a sampler whose text prompts are encoded as BOS followed by the prompt's tokens.
+   * Creates a sampler whose text prompts are encoded by a {@link SequenceEncoder} with the default prompt template:
+   * BOS followed by the prompt's tokens when the tokenizer {@linkplain TextTokenizer#addsBos() adds BOS}, the
+   * prompt's tokens alone when it does not (as for Qwen2's tokenizer).
    *
    * @param model the model to sample from
    * @param tokenizer the tokenizer of the model
@@ -355,14 +359,10 @@ public final class Sampler {
       this.prompts = List.copyOf(Preconditions.checkNotNull(promptIds, "promptIds"));
       this.vocab = model.vocabSize();
       this.stopIds = new boolean[vocab];
-      if (config.stopAtEos() && tokenizer.eosId() >= 0 && tokenizer.eosId() < vocab) {
-        stopIds[(int) tokenizer.eosId()] = true;
+      if (config.stopAtEos()) {
+        markStops(tokenizer.eosIds());
       }
-      for (long id : config.stopTokenIds()) {
-        if (id >= 0 && id < vocab) {
-          stopIds[(int) id] = true;
-        }
-      }
+      markStops(config.stopTokenIds().stream().mapToLong(Long::longValue).toArray());
       this.longestStop = config.stopStrings().stream().mapToInt(String::length).max().orElse(0);
       this.results = new Sample[prompts.size() * config.samplesPerPrompt()];
       this.cached = config.useKvCache() && model.supportsKvCache();
@@ -609,6 +609,15 @@ public final class Sampler {
       }
       if (r.count == r.limit) {
         finish(r, FinishReason.LENGTH, null);
+      }
+    }
+
+    /** Marks the ids that end a sample; ids outside the vocabulary can never be sampled and are left out. */
+    private void markStops(long[] ids) {
+      for (long id : ids) {
+        if (id >= 0 && id < vocab) {
+          stopIds[(int) id] = true;
+        }
       }
     }
 

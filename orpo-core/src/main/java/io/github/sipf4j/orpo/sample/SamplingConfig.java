@@ -26,7 +26,7 @@ import java.util.Set;
  * @param maxNewTokens the most tokens generated per sample (the model's maximum length may end a sample earlier)
  * @param stopStrings a sample ends when its decoded text contains one of these; the text is cut right after the
  *     first occurrence and keeps the stop string (for example {@code "\n"} to generate one reasoning step)
- * @param stopAtEos whether sampling the tokenizer's EOS id ends a sample
+ * @param stopAtEos whether sampling one of the tokenizer's EOS ids ({@code TextTokenizer.eosIds()}) ends a sample
  * @param stopTokenIds further token ids that end a sample, like EOS
  * @param samplesPerPrompt how many samples to draw per prompt (N rationales per question, K continuations per
  *     prefix); the prompt is encoded once and its cache row duplicated
@@ -229,7 +229,7 @@ public record SamplingConfig(
     /**
      * Sets whether EOS ends a sample.
      *
-     * @param v true to stop at the tokenizer's EOS id
+     * @param v true to stop at every id of the tokenizer's {@code eosIds()}
      * @return this builder
      */
     public Builder stopAtEos(boolean v) {
