@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code sipf4j generate}: continues every input line with the model, through {@link Sampler}.
  *
- * <p>For each request (see {@link TokenRequests}; a {@code text} line is the prompt, BOS first) it writes, in input
+ * <p>For each request (see {@link TokenRequests}; a {@code text} line is the prompt) it writes, in input
  * order, one JSON object: {@code line}, {@code output_ids} (the new tokens, a stop token included),
  * {@code text} (their decoding, without a stop token, cut after a stop string), {@code finish_reason}
  * ({@code eos}, {@code stop} or {@code length}), {@code token_logprobs} (the model's own log-probability of each new

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * The input of {@code sipf4j logprobs} and {@code sipf4j generate}: a JSON-lines file with one request per line,
  * either {@code {"input_ids": [1, 15, 27]}} (token ids, used as they are) or {@code {"text": "..."}} (encoded by the
- * model's tokenizer, BOS first when the tokenizer has one). Blank lines are skipped; any other field is an error.
+ * model's tokenizer, BOS first when the tokenizer adds one, {@code TextTokenizer.addsBos()}). Blank lines are
+ * skipped; any other field is an error.
  *
  * <p>The file is read as a stream, line by line, so it never sits in memory. Every problem is a
  * {@link DataFormatException} naming the file, the line, the column and the field: malformed JSON (with the parser's

@@ -30,6 +30,8 @@ public final class PreallocatedKvCache implements KvCache {
   private final NDManager owner;
   private final NDManager memory;
   private final NDArray[] kv;
+  /** Each layer's buffer capacity in positions (kept here: asking an array for its shape is a native call). */
+  private final int[] capacity;
   private final int maxLength;
   /** Scalar operands of {@link AttentionMasks#continued}, made once (a Java number operand costs a temporary). */
   final NDArray zeroLong;
@@ -57,6 +59,7 @@ public final class PreallocatedKvCache implements KvCache {
     this.owner = owner;
     this.memory = owner.newSubManager();
     this.kv = new NDArray[layers];
+    this.capacity = new int[layers];
     this.batch = batch;
     this.maxLength = maxLength;
     this.zeroLong = constant(0, DataType.INT64);
@@ -112,7 +115,7 @@ public final class PreallocatedKvCache implements KvCache {
   public NDArray append(int layer, int which, NDArray fresh) {
     Shape shape = fresh.getShape();
     int end = length + (int) shape.get(2);
-    NDArray buffer = ensure(layer, shape.get(0), shape.get(1), shape.get(3), end, fresh.getDataType());
+    NDArray buffer = ensure(layer, fresh, shape.get(0), shape.get(1), shape.get(3), end);
     buffer.set(new NDIndex().addIndices(which).addAllDim(2).addSliceDim(length, end), fresh);
     return buffer.get(fresh.getManager(), new NDIndex().addIndices(which).addAllDim(2).addSliceDim(0, end));
   }
@@ -130,11 +133,8 @@ public final class PreallocatedKvCache implements KvCache {
     Preconditions.checkArgument(shape.dimension() == 5 && shape.get(0) == 2,
         "keys and values must be (2, batch, kvHeads, time, headSize), got %s", shape);
     int end = length + (int) shape.get(3);
-    NDArray buffer = ensure(layer, shape.get(1), shape.get(2), shape.get(4), end, fresh.getDataType());
+    NDArray buffer = ensure(layer, fresh, shape.get(1), shape.get(2), shape.get(4), end);
     buffer.set(new NDIndex().addAllDim(3).addSliceDim(length, end), fresh);
-    if (end == buffer.getShape().get(3)) {
-      return buffer.get(fresh.getManager(), new NDIndex().addAllDim(3).addSliceDim(0, end));
-    }
     // A split makes the view in one native call (an index makes several).
     NDList pieces = buffer.split(new long[] {end}, 3);
     pieces.attach(fresh.getManager());
@@ -142,15 +142,17 @@ public final class PreallocatedKvCache implements KvCache {
     return pieces.get(0);
   }
 
-  /** Returns the layer's buffer, grown to hold {@code end} positions when it is smaller. */
-  private NDArray ensure(int layer, long rows, long heads, long headSize, int end, DataType type) {
+  /**
+   * Returns the layer's buffer, grown to hold {@code end} positions when it is smaller, in the type of {@code fresh}
+   * (asked for only then: reading an array's type is a native call).
+   */
+  private NDArray ensure(int layer, NDArray fresh, long rows, long heads, long headSize, int end) {
     NDArray buffer = kv[layer];
-    int capacity = buffer == null ? 0 : (int) buffer.getShape().get(3);
-    if (capacity >= end) {
+    if (capacity[layer] >= end) {
       return buffer;
     }
-    int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity, end + 32)));
-    NDArray grown = memory.create(new Shape(2, rows, heads, wanted, headSize), type);
+    int wanted = Math.min(maxLength, Math.max(Math.max(end, reserved), Math.max(2 * capacity[layer], end + 32)));
+    NDArray grown = memory.create(new Shape(2, rows, heads, wanted, headSize), fresh.getDataType());
     NDScope.unregister(grown);
     if (length > 0) {
       NDIndex cached = new NDIndex().addAllDim(3).addSliceDim(0, length);
@@ -162,6 +164,7 @@ public final class PreallocatedKvCache implements KvCache {
       buffer.close();
     }
     kv[layer] = grown;
+    capacity[layer] = wanted;
     return grown;
   }
 
