@@ -100,11 +100,17 @@ class PythonExecutorTest {
 
   @Test
   void memoryBombCrashes() {
-    ExecutionResult r = mbpp("x = bytearray(2 * 1024 ** 3)\n", "assert True");
-    assertEquals(ExecutionStatus.CRASHED, r.status(), r.toString());
-    assertTrue(r.message().contains("MemoryError"), r.message());
-    ExecutionResult growing = mbpp("x = []\nwhile True:\n    x.append('y' * 1000000)\n", "assert True");
-    assertEquals(ExecutionStatus.CRASHED, growing.status(), growing.toString());
+    // A generous wall clock: the memory limit, not the timeout, must end these programs even on a loaded machine.
+    try (PythonExecutor roomy = new PythonExecutor(executor.config().toBuilder().timeout(Duration.ofSeconds(30))
+        .cpuSeconds(20).build())) {
+      ExecutionResult r = roomy.run(PythonProgram.mbpp(List.of(), "x = bytearray(2 * 1024 ** 3)\n",
+          List.of("assert True")));
+      assertEquals(ExecutionStatus.CRASHED, r.status(), r.toString());
+      assertTrue(r.message().contains("MemoryError"), r.message());
+      ExecutionResult growing = roomy.run(PythonProgram.mbpp(List.of(),
+          "x = []\nwhile True:\n    x.append('y' * 1000000)\n", List.of("assert True")));
+      assertEquals(ExecutionStatus.CRASHED, growing.status(), growing.toString());
+    }
   }
 
   @Test
