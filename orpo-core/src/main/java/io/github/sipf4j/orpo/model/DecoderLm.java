@@ -25,7 +25,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The built-in GPT-style causal decoder: token embeddings, learned or rotary positions, pre-LayerNorm blocks of causal
@@ -44,6 +48,10 @@ import java.util.Map;
  * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
  * ({@link PreallocatedKvCache}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
  *
+ * <p>The model is an {@link AdaptableLm}: the projections {@code h.N.attn.qkv} (fused query, key and value), {@code
+ * h.N.attn.proj}, {@code h.N.mlp.fc} and {@code h.N.mlp.proj} take low-rank adapters through {@link
+ * io.github.sipf4j.orpo.lora.LoraModel}, saved in PEFT's layout under these names.
+ *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
  * try (DecoderLm lm = DecoderLm.create(config, Device.cpu(), 42)) {
@@ -52,7 +60,7 @@ import java.util.Map;
  * try (DecoderLm again = DecoderLm.load(Path.of("policy"), Device.cpu())) { ... }
  * }</pre>
  */
-public final class DecoderLm implements CausalLm {
+public final class DecoderLm implements AdaptableLm {
 
   /** The file name of the configuration inside a saved model directory. */
   public static final String CONFIG_FILE = "config.json";
@@ -64,6 +72,12 @@ public final class DecoderLm implements CausalLm {
   public static final String TYPE = "decoder";
 
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  /** The module names of a layer's projections, in {@link #projections()} order, after {@code h.N.}. */
+  private static final String[] PROJECTIONS = {"attn.qkv", "attn.proj", "mlp.fc", "mlp.proj"};
+
+  /** Where each projection's weight sits in a layer's parameters; its bias follows it. */
+  private static final int[] PROJECTION_WEIGHTS = {2, 4, 8, 10};
 
   private final DecoderConfig config;
   private final NDManager manager;
@@ -77,6 +91,9 @@ public final class DecoderLm implements CausalLm {
   private final Parameter wpe;
   private final Parameter lnfW;
   private final Parameter lnfB;
+  private final List<LinearProjection> projections;
+  private ProjectionHook hook;
+  private Path sourceDir;
 
   private DecoderLm(DecoderConfig config, Device device, Map<String, NDArray> weights, long seed) {
     this.config = config;
@@ -117,11 +134,17 @@ public final class DecoderLm implements CausalLm {
           "attn.proj.bias", "ln_2.weight", "ln_2.bias", "mlp.fc.weight", "mlp.fc.bias", "mlp.proj.weight",
           "mlp.proj.bias"};
       this.layerParams = new Parameter[config.layers()][names.length];
+      List<LinearProjection> linear = new ArrayList<>();
       for (int i = 0; i < config.layers(); i++) {
         for (int j = 0; j < names.length; j++) {
           layerParams[i][j] = block.parameter("h." + i + "." + names[j]);
         }
+        for (int j = 0; j < PROJECTIONS.length; j++) {
+          int w = PROJECTION_WEIGHTS[j];
+          linear.add(new LinearProjection("h." + i + "." + PROJECTIONS[j], layerParams[i][w], layerParams[i][w + 1]));
+        }
       }
+      this.projections = Collections.unmodifiableList(linear);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -159,7 +182,9 @@ public final class DecoderLm implements CausalLm {
     try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
       Map<String, NDArray> weights = Safetensors.read(weightsFile, tmp);
       try {
-        return new DecoderLm(config, device, weights, 0);
+        DecoderLm lm = new DecoderLm(config, device, weights, 0);
+        lm.sourceDir = dir;
+        return lm;
       } catch (IllegalArgumentException e) {
         throw new IOException(weightsFile + ": " + e.getMessage(), e);
       }
@@ -323,7 +348,7 @@ public final class DecoderLm implements CausalLm {
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
       NDArray a = ex.layerNorm(x, ln, p[0].getArray(), p[1].getArray(), config.layerNormEps()).singletonOrThrow();
-      NDArray qkv = ex.linear(a, p[2].getArray(), p[3].getArray()).singletonOrThrow();
+      NDArray qkv = project(ex, l, 0, a);
       NDList parts = qkv.split(3, 2);
       NDArray q = parts.get(0).reshape(headsShape).transpose(0, 2, 1, 3);
       NDArray k = parts.get(1).reshape(headsShape).transpose(0, 2, 1, 3);
@@ -342,14 +367,14 @@ public final class DecoderLm implements CausalLm {
         att = ex.dropout(att, drop, true).singletonOrThrow();
       }
       NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
-      NDArray o = ex.linear(y, p[4].getArray(), p[5].getArray()).singletonOrThrow();
+      NDArray o = project(ex, l, 1, y);
       if (drop > 0) {
         o = ex.dropout(o, drop, true).singletonOrThrow();
       }
       x = x.add(o);
       NDArray m = ex.layerNorm(x, ln, p[6].getArray(), p[7].getArray(), config.layerNormEps()).singletonOrThrow();
-      m = ex.linear(m, p[8].getArray(), p[9].getArray()).singletonOrThrow().getNDArrayInternal().gelu();
-      m = ex.linear(m, p[10].getArray(), p[11].getArray()).singletonOrThrow();
+      m = project(ex, l, 2, m).getNDArrayInternal().gelu();
+      m = project(ex, l, 3, m);
       if (drop > 0) {
         m = ex.dropout(m, drop, true).singletonOrThrow();
       }
@@ -358,12 +383,42 @@ public final class DecoderLm implements CausalLm {
     return ex.layerNorm(x, ln, lnfW.getArray(), lnfB.getArray(), config.layerNormEps()).singletonOrThrow();
   }
 
+  /** Projection {@code j} of layer {@code l} ({@link #PROJECTIONS}), passed through the hook when one is set. */
+  private NDArray project(NDArrayEx ex, int l, int j, NDArray x) {
+    Parameter[] p = layerParams[l];
+    int w = PROJECTION_WEIGHTS[j];
+    NDArray y = ex.linear(x, p[w].getArray(), p[w + 1].getArray()).singletonOrThrow();
+    return hook == null ? y : hook.apply(l * PROJECTIONS.length + j, x, y);
+  }
+
   /** Rotate-half RoPE: (x1, x2) to (x1 cos - x2 sin, x1 sin + x2 cos) over the two halves of the head. */
   private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
     NDList halves = x.split(2, 3);
     NDArray x1 = halves.get(0);
     NDArray x2 = halves.get(1);
     return x1.mul(cos).sub(x2.mul(sin)).concat(x1.mul(sin).add(x2.mul(cos)), 3);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<LinearProjection> projections() {
+    return projections;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void setProjectionHook(ProjectionHook hook) {
+    this.hook = hook;
+  }
+
+  /**
+   * Returns the absolute path of the folder the model was {@linkplain #load loaded} from.
+   *
+   * @return the path, or empty for a model made with {@link #create}
+   */
+  @Override
+  public Optional<String> nameOrPath() {
+    return Optional.ofNullable(sourceDir).map(d -> d.toAbsolutePath().normalize().toString());
   }
 
   /** {@inheritDoc} */

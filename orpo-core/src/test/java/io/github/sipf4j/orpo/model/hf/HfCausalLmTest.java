@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The model's own contracts: cache equals full forward, hidden states, one AdamW step, float16, mistral, create. */
 class HfCausalLmTest {
@@ -249,6 +250,25 @@ class HfCausalLmTest {
       assertEquals(DataType.FLOAT32, lm.forward(ids, ids.onesLike(), false).getDataType());
       assertClose(HfFixtures.referenceLogProbs(ref, "token_logprobs"),
           HfFixtures.tokenLogProbs(lm, HfFixtures.rows(ref.get("sequences")), 0, true), 0.02, name + " float16");
+    }
+  }
+
+  /**
+   * float16 models train: every conversion between float16 and float32 in the forward pass (attention scores, norms,
+   * the float32 logits) keeps its gradient path, so the gradient of the ORPO loss reaches every parameter and points
+   * where float32's does.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"llama", "phi"})
+  void float16ModelsHaveTheGradientsOfFloat32Models(String name) throws IOException {
+    JsonObject ref = HfFixtures.reference(name);
+    LoadOptions half = LoadOptions.builder().dtype(DataType.FLOAT16).build();
+    try (HfCausalLm full = HfCausalLm.load(HfFixtures.dir(name), Device.cpu());
+        HfCausalLm low = HfCausalLm.load(HfFixtures.dir(name), Device.cpu(), half)) {
+      List<float[]> want = HfFixtures.orpoGradients(full, ref);
+      List<float[]> got = HfFixtures.orpoGradients(low, ref);
+      double cosine = HfFixtures.cosine(want, got);
+      assertTrue(cosine > 0.999, name + ": float16 gradients at an angle of cosine " + cosine);
     }
   }
 
