@@ -372,7 +372,13 @@ public final class HfCausalLm implements AdaptableLm {
     x = in.dropout(x, decoder.embeddingDropout());
     List<DecoderLayer> layers = decoder.layers();
     for (int i = 0; i < layers.size(); i++) {
-      x = layers.get(i).forward(x, in, i);
+      // A layer's temporaries are released as it returns; the autograd graph keeps what the backward pass reads.
+      try (NDScope layer = new NDScope()) {
+        layer.suppressNotUsedWarning();
+        x = layers.get(i).forward(x, in, i);
+        NDScope.unregister(x);
+      }
+      NDScope.register(x);
     }
     return decoder.finalNorm().apply(x);
   }
