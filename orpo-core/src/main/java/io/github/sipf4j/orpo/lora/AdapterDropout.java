@@ -2,6 +2,7 @@ package io.github.sipf4j.orpo.lora;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.common.hash.Hasher;
@@ -18,7 +19,8 @@ import java.util.SplittableRandom;
  * <p>The mask of an input with {@code R} rows of {@code C} features is made on the input's device from {@code 2R + C}
  * 32-bit integers drawn on the host from a {@link SplittableRandom} of that key: \( h = (u_i + v_j)^2 + w_i \) and
  * \( z = h \cdot 2654435761 \), both with 32-bit wrap-around, and element \( (i, j) \) is kept when the top bits of
- * \( z \), read as a float, lie above the drop quantile, then scaled by \( 1/(1-p) \) (inverted dropout, as PyTorch).
+ * \( z \), read as a float, lie above the drop quantile; the adapter scales its product by \( 1/(1-p) \) (inverted
+ * dropout, as PyTorch's), so the mask itself is one byte per element and its integer intermediates are freed at once.
  * The square mixes row and column terms, so that no small set of elements determines another (measured: keep rates
  * and neighbour correlations are those of independent draws at the sizes of the tests).
  */
@@ -50,10 +52,11 @@ final class AdapterDropout {
   }
 
   /**
-   * Returns the inverted-dropout mask for {@code like}: 0 where dropped, \( 1/(1-p) \) elsewhere, in {@code like}'s
-   * type, shape and device, on its manager.
+   * Returns the keep mask for {@code like}: a boolean array of its shape on its manager, true where kept. The
+   * intermediate integer arrays are released at once; the caller scales by \( 1/(1-p) \) (on the adapter's narrow
+   * product, where it costs nothing).
    */
-  static NDArray mask(NDArray like, double p, long adapterKey, long batchKey) {
+  static NDArray keep(NDArray like, double p, long adapterKey, long batchKey) {
     Shape shape = like.getShape();
     int cols = Math.toIntExact(shape.get(shape.dimension() - 1));
     int rows = Math.toIntExact(shape.size() / Math.max(1, cols));
@@ -70,11 +73,17 @@ final class AdapterDropout {
       v[j] = r.nextInt();
     }
     NDManager m = like.getManager();
-    NDArray x = m.create(u, new Shape(rows, 1)).add(m.create(v, new Shape(1, cols)));
-    NDArray z = x.mul(x).add(m.create(w, new Shape(rows, 1))).mul(MIX);
-    // a float32 holds the top 24 bits of z; z is uniform over [-2^31, 2^31)
-    double threshold = -0x1p31 + p * 0x1p32;
-    return z.toType(DataType.FLOAT32, false).gte(threshold).toType(like.getDataType(), false).mul(1 / (1 - p))
-        .reshape(shape);
+    NDArray keep;
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      NDArray x = m.create(u, new Shape(rows, 1)).add(m.create(v, new Shape(1, cols)));
+      NDArray z = x.mul(x).add(m.create(w, new Shape(rows, 1))).mul(MIX);
+      // a float32 holds the top 24 bits of z; z is uniform over [-2^31, 2^31)
+      keep = z.toType(DataType.FLOAT32, false).gte(-0x1p31 + p * 0x1p32).reshape(shape);
+      NDScope.unregister(keep);
+    }
+    NDScope.register(keep); // into the caller's scope, if there is one
+    return keep;
   }
+
 }

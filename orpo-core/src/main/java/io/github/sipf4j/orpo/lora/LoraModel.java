@@ -64,9 +64,9 @@ import java.util.stream.Collectors;
  * projection and the micro-batch's tokens; see {@link LoraConfig#loraDropout()}), so a run resumed from a checkpoint
  * ends with the same weights as an uninterrupted one.
  *
- * <p>{@link #save} writes a PEFT adapter folder: {@value #WEIGHTS_FILE} (float32, keys {@value #KEY_PREFIX}MODULE{@code
- * .lora_A.weight} of shape (r, in) and {@code .lora_B.weight} of shape (out, r)) and {@value #CONFIG_FILE}, which PEFT's
- * {@code PeftModel.from_pretrained} loads; {@link #load} reads such folders, PEFT's own included, and refuses with a
+ * <p>{@link #save} writes a PEFT adapter folder: {@value #WEIGHTS_FILE} (float32, keys {@value
+ * #KEY_PREFIX}MODULE{@code .lora_A.weight} of shape (r, in) and {@code .lora_B.weight} of shape (out, r)) and {@value
+ * #CONFIG_FILE}, which PEFT's {@code PeftModel.from_pretrained} loads; {@link #load} reads such folders, PEFT's own included, and refuses with a
  * {@link LoraFormatException} naming the field or tensor anything that does not fit the base (a module the base lacks
  * or the config targets but the file lacks, a shape other than the base needs, another base model, DoRA and other
  * variants). {@link #merge} folds the adapters into the base's weights, \( W \leftarrow W + s B A \) accumulated in
@@ -108,15 +108,19 @@ public final class LoraModel implements CausalLm {
     final Parameter a;
     final Parameter b;
     final NDArray scale;
+    /** The scale over the keep probability, while dropout is on. */
+    final NDArray dropoutScale;
     final long dropoutKey;
 
-    Adapter(LinearProjection target, int rank, Parameter a, Parameter b, NDArray scale, long dropoutKey) {
+    Adapter(LinearProjection target, int rank, Parameter a, Parameter b, NDArray scale, NDArray dropoutScale,
+        long dropoutKey) {
       this.target = target;
       this.key = KEY_PREFIX + target.module();
       this.rank = rank;
       this.a = a;
       this.b = b;
       this.scale = scale;
+      this.dropoutScale = dropoutScale;
       this.dropoutKey = dropoutKey;
     }
   }
@@ -154,10 +158,13 @@ public final class LoraModel implements CausalLm {
         NDArray a = newArray(new Shape(rank, target.inFeatures()));
         NDArray b = newArray(new Shape(target.outFeatures(), rank));
         source.fill(key, target, rank, a, b);
-        NDArray scale = Scalars.of(manager, config.scalingFor(target.module()), DataType.FLOAT32);
-        NDScope.unregister(scale);
+        double scaling = config.scalingFor(target.module());
+        NDArray scale = Scalars.of(manager, scaling, DataType.FLOAT32);
+        NDArray dropoutScale = Scalars.of(manager, scaling / (1 - config.loraDropout()), DataType.FLOAT32);
+        NDScope.unregister(scale, dropoutScale);
         Adapter adapter = new Adapter(target, rank, parameter(key + ".lora_A.weight", a),
-            parameter(key + ".lora_B.weight", b), scale, AdapterDropout.adapterKey(seed, target.module()));
+            parameter(key + ".lora_B.weight", b), scale, dropoutScale, AdapterDropout.adapterKey(seed,
+            target.module()));
         adapters.add(adapter);
         byProjection[i] = adapter;
         parameters.add(new Pair<>(adapter.a.getName(), adapter.a));
@@ -639,7 +646,7 @@ public final class LoraModel implements CausalLm {
       return pass.get();
     }
     boolean dropout = training && config.loraDropout() > 0;
-    hook.training = dropout;
+    hook.dropout = dropout;
     hook.batchKey = dropout ? AdapterDropout.batchKey(ids.toType(DataType.INT64, false).toLongArray(),
         mask.toType(DataType.INT64, false).toLongArray(), ids.getShape().get(0)) : 0;
     base.setProjectionHook(hook);
@@ -654,7 +661,7 @@ public final class LoraModel implements CausalLm {
 
   /** Adds each adapter's update to its projection's output. */
   private final class Hook implements ProjectionHook {
-    boolean training;
+    boolean dropout;
     long batchKey;
     /** The last input converted to float32 (a float16 base's q, k and v read the same input). */
     NDArray lastInput;
@@ -674,17 +681,21 @@ public final class LoraModel implements CausalLm {
         }
         x = lastInput32;
       }
-      if (training) {
-        x = x.mul(AdapterDropout.mask(x, config.loraDropout(), a.dropoutKey, batchKey));
+      NDArray scale = a.scale;
+      if (dropout) {
+        x = x.mul(AdapterDropout.keep(x, config.loraDropout(), a.dropoutKey, batchKey));
+        scale = a.dropoutScale;
       }
       NDArrayEx ex = x.getNDArrayInternal();
-      NDArray h = ex.linear(x, a.a.getArray(), null).singletonOrThrow().mul(a.scale);
-      NDArray delta = h.getNDArrayInternal().linear(h, a.b.getArray(), null).singletonOrThrow();
+      NDArray h = ex.linear(x, a.a.getArray(), null).singletonOrThrow().mul(scale);
+      // y + h B^T in one product (the frozen output is the bias), so no separate update array is kept
       if (output.getDataType() == DataType.FLOAT32) {
-        return output.add(delta);
+        return h.getNDArrayInternal().linear(h, a.b.getArray(), output).singletonOrThrow();
       }
-      // PEFT's order: the sum promoted to float32, rounded once to the base's type (a cast autograd records)
-      return Casts.to(output.add(delta), output.getDataType());
+      // PEFT's order with a float16 base: the sum in float32, rounded once (casts that autograd records)
+      NDArray sum = h.getNDArrayInternal().linear(h, a.b.getArray(), Casts.to(output, DataType.FLOAT32))
+          .singletonOrThrow();
+      return Casts.to(sum, output.getDataType());
     }
   }
 

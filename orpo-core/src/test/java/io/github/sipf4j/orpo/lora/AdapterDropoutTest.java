@@ -12,11 +12,13 @@ import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
 
 /**
  * The keyed dropout masks behave as independent Bernoulli draws: the keep rate, the spread of row and column rates,
  * and the correlation of neighbours along rows, columns and diagonals are within a few standard errors of
- * independence (seeded cases, so the test cannot flake); the same key gives the same mask, another key another.
+ * independence (seeded cases, so the test cannot flake); the same key gives the same mask, another key another, and
+ * only the one-byte mask outlives the call.
  */
 class AdapterDropoutTest {
 
@@ -28,15 +30,15 @@ class AdapterDropoutTest {
   void masksLookLikeIndependentDraws(double p) {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray like = m.zeros(new Shape(2, ROWS / 2, COLS));
-      float[] mask = AdapterDropout.mask(like, p, 11, 29).toFloatArray();
-      assertEquals(ROWS * COLS, mask.length);
-      double scale = 1 / (1 - p);
-      int[] keep = new int[mask.length];
-      for (int i = 0; i < mask.length; i++) {
-        assertTrue(mask[i] == 0f || Math.abs(mask[i] - scale) < 1e-5, "values are 0 and 1/(1-p): " + mask[i]);
-        keep[i] = mask[i] == 0 ? 0 : 1;
+      NDArray mask = AdapterDropout.keep(like, p, 11, 29);
+      assertEquals(DataType.BOOLEAN, mask.getDataType());
+      assertEquals(like.getShape(), mask.getShape());
+      boolean[] kept = mask.toBooleanArray();
+      int[] keep = new int[kept.length];
+      for (int i = 0; i < kept.length; i++) {
+        keep[i] = kept[i] ? 1 : 0;
       }
-      double n = mask.length;
+      double n = keep.length;
       double rate = Arrays.stream(keep).sum() / n;
       double se = Math.sqrt(p * (1 - p) / n);
       assertEquals(1 - p, rate, 5 * se, "keep rate");
@@ -71,21 +73,17 @@ class AdapterDropoutTest {
     return sum / count / (mean * (1 - mean));
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"float32", "float16"})
-  void theKeyAloneDecidesTheMask(String type) {
-    DataType dtype = DataType.valueOf(type.toUpperCase());
+  @Test
+  void theKeyAloneDecidesTheMaskAndItsIntermediatesAreFreed() {
     try (NDManager m = NDManager.newBaseManager()) {
-      NDArray like = m.zeros(new Shape(3, 5, 16), dtype);
-      NDArray a = AdapterDropout.mask(like, 0.2, 1, 2);
-      assertEquals(dtype, a.getDataType());
-      assertEquals(like.getShape(), a.getShape());
-      float[] one = a.toType(DataType.FLOAT32, false).toFloatArray();
-      assertArrayEquals(one, AdapterDropout.mask(like, 0.2, 1, 2).toType(DataType.FLOAT32, false).toFloatArray());
-      assertFalse(Arrays.equals(one, AdapterDropout.mask(like, 0.2, 1, 3).toType(DataType.FLOAT32, false)
-          .toFloatArray()), "another batch");
-      assertFalse(Arrays.equals(one, AdapterDropout.mask(like, 0.2, 4, 2).toType(DataType.FLOAT32, false)
-          .toFloatArray()), "another adapter");
+      NDArray like = m.zeros(new Shape(3, 5, 16), DataType.FLOAT16);
+      boolean[] one = AdapterDropout.keep(like, 0.2, 1, 2).toBooleanArray();
+      assertArrayEquals(one, AdapterDropout.keep(like, 0.2, 1, 2).toBooleanArray());
+      assertFalse(Arrays.equals(one, AdapterDropout.keep(like, 0.2, 1, 3).toBooleanArray()), "another batch");
+      assertFalse(Arrays.equals(one, AdapterDropout.keep(like, 0.2, 4, 2).toBooleanArray()), "another adapter");
+      int before = m.getManagedArrays().size();
+      AdapterDropout.keep(like, 0.2, 1, 2);
+      assertEquals(before + 1, m.getManagedArrays().size(), "only the mask stays");
     }
   }
 }
