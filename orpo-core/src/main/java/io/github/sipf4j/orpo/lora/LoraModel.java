@@ -32,16 +32,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * LoRA adapters (Hu et al. 2021) on a frozen base model, saved and loaded in Hugging Face PEFT's format: a {@link
@@ -66,11 +61,11 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #save} writes a PEFT adapter folder: {@value #WEIGHTS_FILE} (float32, keys {@value
  * #KEY_PREFIX}MODULE{@code .lora_A.weight} of shape (r, in) and {@code .lora_B.weight} of shape (out, r)) and {@value
- * #CONFIG_FILE}, which PEFT's {@code PeftModel.from_pretrained} loads; {@link #load} reads such folders, PEFT's own included, and refuses with a
- * {@link LoraFormatException} naming the field or tensor anything that does not fit the base (a module the base lacks
- * or the config targets but the file lacks, a shape other than the base needs, another base model, DoRA and other
- * variants). {@link #merge} folds the adapters into the base's weights, \( W \leftarrow W + s B A \) accumulated in
- * float32, and {@link #saveMerged} exports a merged copy without changing the base.
+ * #CONFIG_FILE}, which PEFT's {@code PeftModel.from_pretrained} loads; {@link #load} reads such folders, PEFT's own
+ * included, and refuses with a {@link LoraFormatException} naming the field or tensor anything that does not fit the
+ * base (a module the base lacks or the config targets but the file lacks, a shape other than the base needs, another
+ * base model, DoRA and other variants). {@link #merge} folds the adapters into the base's weights, \( W \leftarrow W
+ * + s B A \) accumulated in float32, and {@link #saveMerged} exports a merged copy without changing the base.
  *
  * <pre>{@code
  * LoraConfig config = LoraConfig.builder().r(16).loraAlpha(32).targetModules("q_proj", "v_proj").build();
@@ -80,7 +75,8 @@ import java.util.stream.Collectors;
  * }
  * }</pre>
  *
- * <p>The model owns its base and closes it. A model is not thread-safe.
+ * <p>The model owns its base and closes it, unless told to {@linkplain #sharingBase() share} it. A model is not
+ * thread-safe.
  */
 public final class LoraModel implements CausalLm {
 
@@ -96,9 +92,6 @@ public final class LoraModel implements CausalLm {
   /** The seed of a loaded adapter's dropout masks (PEFT's files carry none). */
   public static final long LOADED_DROPOUT_SEED = 0;
 
-  private static final Pattern TENSOR_KEY = Pattern.compile(Pattern.quote(KEY_PREFIX)
-      + "(.+)\\.lora_([AB])\\.weight");
-  private static final Pattern LAYER_PREFIX = Pattern.compile("(?:.*\\.)?[^.]+\\.\\d+\\.(.+)");
 
   /** The adapter of one projection. */
   private static final class Adapter {
@@ -141,6 +134,8 @@ public final class LoraModel implements CausalLm {
   private final Hook hook = new Hook();
   private boolean merged;
   private boolean closed;
+  private boolean ownsBase = true;
+  private String baseReference;
 
   private LoraModel(AdaptableLm base, LoraConfig config, List<Integer> selected, long seed, AdapterSource source)
       throws IOException {
@@ -219,7 +214,7 @@ public final class LoraModel implements CausalLm {
     Preconditions.checkArgument(!selected.isEmpty(), "the LoRA settings (target_modules %s%s) adapt none of the "
         + "base model's projections, whose names are %s", config.targetModulesRegex() != null
         ? config.targetModulesRegex() : config.targetModules(), config.layersToTransform().isEmpty() ? ""
-        : ", layers_to_transform " + config.layersToTransform(), moduleNames(projections));
+        : ", layers_to_transform " + config.layersToTransform(), AdapterFolder.moduleNames(projections));
     try {
       return new LoraModel(base, config, selected, seed, (key, target, rank, a, b) -> {
         String keyA = key + ".lora_A.weight";
@@ -242,16 +237,6 @@ public final class LoraModel implements CausalLm {
     try (NDArray host = target.getManager().create(values, target.getShape())) {
       InPlace.copy(target, host);
     }
-  }
-
-  /** The distinct projection names after the layer index ({@code self_attn.q_proj}, {@code attn.qkv}), sorted. */
-  private static Set<String> moduleNames(List<LinearProjection> projections) {
-    Set<String> out = new TreeSet<>();
-    for (LinearProjection p : projections) {
-      Matcher m = LAYER_PREFIX.matcher(p.module());
-      out.add(m.matches() ? m.group(1) : p.module());
-    }
-    return out;
   }
 
   /**
@@ -291,7 +276,7 @@ public final class LoraModel implements CausalLm {
     AdapterConfigFile adapterConfig = AdapterConfigFile.read(configFile);
     LoraConfig config = adapterConfig.config();
     if (checkBaseName) {
-      checkBaseName(configFile, adapterConfig.baseModelNameOrPath(), base);
+      AdapterFolder.checkBaseName(configFile, adapterConfig.baseModelNameOrPath(), base);
     }
     Path weights = dir.resolve(WEIGHTS_FILE);
     if (!Files.isRegularFile(weights)) {
@@ -300,7 +285,7 @@ public final class LoraModel implements CausalLm {
           + "read: save the adapter with safe_serialization=True" : "is missing");
     }
     try (SafetensorsFile file = SafetensorsFile.open(weights)) {
-      List<Integer> selected = checkTensors(file, base.projections(), adapterConfig, configFile);
+      List<Integer> selected = AdapterFolder.checkTensors(file, base.projections(), adapterConfig, configFile);
       return new LoraModel(base, config, selected, LOADED_DROPOUT_SEED, (key, target, rank, a, b) -> {
         file.readInto(key + ".lora_A.weight", a);
         file.readInto(key + ".lora_B.weight", b);
@@ -335,7 +320,7 @@ public final class LoraModel implements CausalLm {
   public static LoraModel load(Path dir, Device device, LoadOptions options) throws IOException {
     Path configFile = dir.resolve(CONFIG_FILE);
     AdapterConfigFile adapterConfig = AdapterConfigFile.read(configFile);
-    Path baseDir = baseFolder(dir, configFile, adapterConfig.baseModelNameOrPath());
+    Path baseDir = AdapterFolder.baseFolder(dir, configFile, adapterConfig.baseModelNameOrPath());
     CausalLm lm = CausalLms.load(baseDir, device, options);
     try {
       if (!(lm instanceof AdaptableLm)) {
@@ -359,127 +344,41 @@ public final class LoraModel implements CausalLm {
    */
   public static Path baseFolder(Path dir) throws IOException {
     Path configFile = dir.resolve(CONFIG_FILE);
-    return baseFolder(dir, configFile, AdapterConfigFile.read(configFile).baseModelNameOrPath());
-  }
-
-  private static Path baseFolder(Path dir, Path configFile, String name) throws IOException {
-    String field = LoraFormatException.field("base_model_name_or_path");
-    if (name == null || name.isBlank()) {
-      throw new LoraFormatException(configFile, field, "names no base model; load the base yourself and use "
-          + "LoraModel.load(base, dir)");
-    }
-    Path p = Path.of(name);
-    List<Path> candidates = p.isAbsolute() ? List.of(p) : List.of(dir.resolve(p), p);
-    for (Path c : candidates) {
-      if (Files.isDirectory(c)) {
-        return c;
-      }
-    }
-    throw new LoraFormatException(configFile, field, "is \"" + name + "\", which is not a local folder (looked at "
-        + candidates.stream().map(Path::toString).collect(Collectors.joining(" and ")) + "); sipf4j downloads "
-        + "nothing: load the base yourself and use LoraModel.load(base, dir)");
-  }
-
-  private static void checkBaseName(Path configFile, String adapterBase, AdaptableLm base)
-      throws LoraFormatException {
-    Optional<String> mine = base.nameOrPath();
-    if (adapterBase == null || adapterBase.isBlank() || mine.isEmpty() || sameModel(adapterBase, mine.get())) {
-      return;
-    }
-    throw new LoraFormatException(configFile, LoraFormatException.field("base_model_name_or_path"), "is \""
-        + adapterBase + "\" but the base model is " + mine.get() + "; load the adapter onto the model it was made "
-        + "for, or load with checkBaseName false if this is the same model under another name");
-  }
-
-  private static boolean sameModel(String a, String b) {
-    String x = a.replaceAll("[/\\\\]+$", "");
-    String y = b.replaceAll("[/\\\\]+$", "");
-    return x.equals(y) || lastSegment(x).equals(lastSegment(y));
-  }
-
-  private static String lastSegment(String s) {
-    return s.substring(Math.max(s.lastIndexOf('/'), s.lastIndexOf('\\')) + 1);
-  }
-
-  /** Checks every tensor of an adapter file against the base and the settings; returns the adapted projections. */
-  private static List<Integer> checkTensors(SafetensorsFile file, List<LinearProjection> projections,
-      AdapterConfigFile adapterConfig, Path configFile) throws LoraFormatException {
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < projections.size(); i++) {
-      index.put(projections.get(i).module(), i);
-    }
-    Path path = file.path();
-    Map<String, Set<String>> found = new LinkedHashMap<>();
-    for (SafetensorsFile.TensorInfo info : file.tensors().values()) {
-      String name = info.name();
-      String where = LoraFormatException.tensor(name);
-      Matcher m = TENSOR_KEY.matcher(name);
-      if (!m.matches()) {
-        throw new LoraFormatException(path, where, "is not a LoRA matrix (" + KEY_PREFIX + "MODULE.lora_A.weight or "
-            + ".lora_B.weight); DoRA magnitudes, biases, embeddings and saved modules are not supported");
-      }
-      String module = m.group(1);
-      if (!index.containsKey(module)) {
-        throw new LoraFormatException(path, where, "adapts module " + module + ", which the base model does not "
-            + "have; its projections are named " + moduleNames(projections) + " under their layers");
-      }
-      if (!List.of("F32", "F16", "BF16").contains(info.dtype())) {
-        throw new LoraFormatException(path, where, "has dtype " + info.dtype() + "; adapters must be F32, F16 or BF16");
-      }
-      found.computeIfAbsent(module, k -> new LinkedHashSet<>()).add(m.group(2));
-    }
-    LoraConfig config = adapterConfig.config();
-    List<Integer> selected = new ArrayList<>();
-    for (int i = 0; i < projections.size(); i++) {
-      LinearProjection p = projections.get(i);
-      String module = p.module();
-      Set<String> parts = found.get(module);
-      boolean targeted = config.targets(module);
-      if (parts == null) {
-        if (targeted && adapterConfig.explicitTargets()) {
-          throw new LoraFormatException(path, LoraFormatException.tensor(KEY_PREFIX + module + ".lora_A.weight"),
-              "is missing: " + configFile.getFileName() + " targets module " + module + " of the base model");
-        }
-        continue;
-      }
-      if (adapterConfig.explicitTargets() && !targeted) {
-        throw new LoraFormatException(path, LoraFormatException.tensor(KEY_PREFIX + module + ".lora_A.weight"),
-            "adapts module " + module + ", which " + configFile.getFileName() + "'s target_modules do not select");
-      }
-      for (String ab : List.of("A", "B")) {
-        if (!parts.contains(ab)) {
-          throw new LoraFormatException(path, LoraFormatException.tensor(KEY_PREFIX + module + ".lora_" + ab
-              + ".weight"), "is missing; module " + module + " has only lora_" + parts.iterator().next());
-        }
-      }
-      int rank = config.rankFor(module);
-      Shape wantA = new Shape(rank, p.inFeatures());
-      Shape wantB = new Shape(p.outFeatures(), rank);
-      for (String ab : List.of("A", "B")) {
-        String name = KEY_PREFIX + module + ".lora_" + ab + ".weight";
-        Shape got = file.tensor(name).shape();
-        Shape want = ab.equals("A") ? wantA : wantB;
-        if (!got.equals(want)) {
-          throw new LoraFormatException(path, LoraFormatException.tensor(name), "has shape " + got + ", the base's "
-              + "projection " + module + " (in " + p.inFeatures() + ", out " + p.outFeatures() + ") with r " + rank
-              + " needs " + want);
-        }
-      }
-      selected.add(i);
-    }
-    if (selected.isEmpty()) {
-      throw new LoraFormatException(path, "file", "holds no adapter matrices");
-    }
-    return selected;
+    return AdapterFolder.baseFolder(dir, configFile, AdapterConfigFile.read(configFile).baseModelNameOrPath());
   }
 
   /**
-   * Returns the base model (frozen; owned by this model).
+   * Returns the base model (frozen; owned by this model unless {@link #sharingBase()} was called).
    *
    * @return the base
    */
   public AdaptableLm base() {
     return base;
+  }
+
+  /**
+   * Leaves the base to the caller: {@link #close} then releases the adapters alone, and other models may use the
+   * same frozen base (another adapter, a process reward model's backbone), one forward pass at a time. {@link #merge}
+   * changes the base for every model that uses it.
+   *
+   * @return this model
+   */
+  public LoraModel sharingBase() {
+    this.ownsBase = false;
+    return this;
+  }
+
+  /**
+   * Sets what {@link #save} writes as {@code base_model_name_or_path}, for a base whose {@link
+   * AdaptableLm#nameOrPath()} does not say where it is saved (a model made in memory and saved by the caller).
+   *
+   * @param nameOrPath the base's folder or name; null for the base's own {@link AdaptableLm#nameOrPath()} (the
+   *     default)
+   * @return this model
+   */
+  public LoraModel baseReference(String nameOrPath) {
+    this.baseReference = nameOrPath;
+    return this;
   }
 
   /**
@@ -745,8 +644,9 @@ public final class LoraModel implements CausalLm {
 
   /**
    * Saves the adapter as a PEFT folder: {@value #WEIGHTS_FILE} (float32, PEFT's keys) and then {@value #CONFIG_FILE}
-   * with {@code base_model_name_or_path} set to the base's {@linkplain AdaptableLm#nameOrPath() name or path} (null
-   * for a base made in memory, which {@link #load(Path, Device)} then cannot find). With {@value
+   * with {@code base_model_name_or_path} set to the {@linkplain #baseReference(String) base reference} or else the
+   * base's {@linkplain AdaptableLm#nameOrPath() name or path} (null for a base made in memory, which {@link
+   * #load(Path, Device)} then cannot find). With {@value
    * LoraConfig#ALL_LINEAR} the file lists the projections chosen ({@code q_proj}, ..., or {@code attn.qkv}, ...).
    * The base is not written; {@link #saveMerged} writes a full model.
    *
@@ -758,7 +658,8 @@ public final class LoraModel implements CausalLm {
     checkOpen();
     Files.createDirectories(dir);
     saveWeights(dir.resolve(WEIGHTS_FILE));
-    AdapterConfigFile.write(dir.resolve(CONFIG_FILE), config, targetNames(), base.nameOrPath().orElse(null));
+    AdapterConfigFile.write(dir.resolve(CONFIG_FILE), config, targetNames(),
+        baseReference != null ? baseReference : base.nameOrPath().orElse(null));
   }
 
   /** The names written as {@code target_modules}: the config's own, or those of the projections chosen. */
@@ -766,7 +667,7 @@ public final class LoraModel implements CausalLm {
     if (config.targetModulesRegex() != null || !config.targetModules().contains(LoraConfig.ALL_LINEAR)) {
       return config.targetModules();
     }
-    Set<String> names = moduleNames(adapters.stream().map(a -> a.target).toList());
+    Set<String> names = AdapterFolder.moduleNames(adapters.stream().map(a -> a.target).toList());
     Map<String, Set<String>> byLast = new HashMap<>();
     for (String n : names) {
       byLast.computeIfAbsent(n.substring(n.lastIndexOf('.') + 1), k -> new TreeSet<>()).add(n);
@@ -810,13 +711,15 @@ public final class LoraModel implements CausalLm {
     Preconditions.checkState(!closed, "this LoraModel is closed");
   }
 
-  /** Releases the adapters and the base model. */
+  /** Releases the adapters, and the base model unless it is {@linkplain #sharingBase() shared}. */
   @Override
   public void close() {
     if (!closed) {
       closed = true;
       manager.close();
-      base.close();
+      if (ownsBase) {
+        base.close();
+      }
     }
   }
 }

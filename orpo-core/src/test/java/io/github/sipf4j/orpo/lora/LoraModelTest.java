@@ -342,6 +342,28 @@ class LoraModelTest {
   }
 
   @Test
+  void twoAdaptersShareOneBaseAndASavedBaseCanBeNamed(@TempDir Path dir) throws IOException {
+    LoraConfig random = SMALL.toBuilder().init(LoraInit.RANDOM).build();
+    try (HfCausalLm base = llama()) {
+      float[] plain = LoraFixtures.logits(base);
+      float[] one;
+      try (LoraModel a = LoraModel.create(base, random, 1).sharingBase();
+          LoraModel b = LoraModel.create(base, random.toBuilder().r(2).build(), 2).sharingBase()) {
+        one = LoraFixtures.logits(a);
+        float[] two = LoraFixtures.logits(b);
+        assertTrue(LoraFixtures.maxAbsDiff(one, two) > 1e-3, "each model applies its own adapters");
+        assertArrayEquals(one, LoraFixtures.logits(a), "and only while it runs");
+        assertArrayEquals(plain, LoraFixtures.logits(base), "the base alone computes as before");
+        a.baseReference("/models/shared-base").save(dir.resolve("a"));
+      }
+      assertArrayEquals(plain, LoraFixtures.logits(base), "closing the adapters leaves the base open");
+      JsonObject saved = JsonParser.parseString(Files.readString(dir.resolve("a").resolve(LoraModel.CONFIG_FILE)))
+          .getAsJsonObject();
+      assertEquals("/models/shared-base", saved.get("base_model_name_or_path").getAsString());
+    }
+  }
+
+  @Test
   void settingsThatAdaptNothingFailListingTheProjections() throws IOException {
     try (HfCausalLm base = llama()) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
