@@ -6,29 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import io.github.sipf4j.orpo.loss.NllScope;
-import io.github.sipf4j.orpo.loss.OrpoLoss;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.model.hf.HfFixtures;
-import io.github.sipf4j.orpo.text.EncodedSequence;
-import io.github.sipf4j.orpo.text.TokenBatch;
-import io.github.sipf4j.orpo.train.EncodedPair;
-import io.github.sipf4j.orpo.train.LrScheduleType;
-import io.github.sipf4j.orpo.train.OptimizerConfig;
-import io.github.sipf4j.orpo.train.OrpoTrainer;
-import io.github.sipf4j.orpo.train.TrainerConfig;
-import io.github.sipf4j.orpo.train.TrainingSummary;
 import io.github.sipf4j.orpo.util.SafetensorsFile;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -94,44 +84,18 @@ class LoraParityTest {
   void oneAdamWStepOnTheAdaptersMatchesTheReference(String name) throws IOException {
     JsonObject ref = LoraFixtures.reference(name);
     JsonObject orpo = ref.getAsJsonObject("orpo");
-    long pad = orpo.get("pad_id").getAsLong();
-    List<EncodedPair> pairs = HfFixtures.pairs(ref);
-    OrpoLoss loss = OrpoLoss.builder().nllScope(NllScope.PROMPT_AND_RESPONSE).build();
     try (LoraModel lm = LoraFixtures.adapted(name)) {
       Map<String, float[]> base = LoraFixtures.values(lm.base());
-      TrainerConfig cfg = TrainerConfig.builder().batchSize(pairs.size()).maxSteps(1).progressBar(false)
-          .optimizer(OptimizerConfig.builder().learningRate(1e-3f).weightDecay(0.01f).maxGradNorm(1f)
-              .schedule(LrScheduleType.CONSTANT).build()).build();
-      TrainingSummary s = new OrpoTrainer(lm, cfg, loss, pad).fit(pairs);
-      assertEquals(orpo.get("loss_before").getAsDouble(), s.firstMetrics().get("loss"), 1e-4, name + " loss before");
-      List<EncodedSequence> rows = new ArrayList<>();
-      pairs.forEach(p -> rows.add(p.chosen()));
-      pairs.forEach(p -> rows.add(p.rejected()));
-      try (NDManager m = lm.getManager().newSubManager()) {
-        TokenBatch b = TokenBatch.collate(rows, pad, m);
-        float after = loss.compute(lm.forward(b.inputIds(), b.attentionMask(), false), b.labels(),
-            b.responseMask(), b.tokenMask()).loss().getFloat();
-        assertEquals(orpo.get("loss_after").getAsDouble(), after, 2e-4, name + " loss after");
-      }
-      try (SafetensorsFile f = SafetensorsFile.open(LoraFixtures.dir(name).resolve("adamw_step.safetensors"));
-          NDManager m = lm.getManager().newSubManager()) {
+      HfFixtures.assertOneAdamWStep(lm, ref, orpo.get("loss_before").getAsDouble(),
+          orpo.get("loss_after").getAsDouble(), name);
+      Path step = LoraFixtures.dir(name).resolve("adamw_step.safetensors");
+      try (SafetensorsFile f = SafetensorsFile.open(step)) {
         assertEquals(f.tensors().keySet(), lm.trainableParameters().stream().map(Pair::getKey)
-            .collect(java.util.stream.Collectors.toSet()), "the step's tensors are the adapters");
-        double worst = 0;
-        String where = "";
-        for (Pair<String, Parameter> p : lm.trainableParameters()) {
-          float[] want = f.read(p.getKey(), m).toFloatArray();
-          float[] got = p.getValue().getArray().toFloatArray();
-          for (int i = 0; i < want.length; i++) {
-            if (Math.abs(want[i] - got[i]) > worst) {
-              worst = Math.abs(want[i] - got[i]);
-              where = p.getKey() + "[" + i + "]";
-            }
-          }
-        }
-        // as for the full models (HfCausalLmTest): 0.5% of the learning rate
-        assertTrue(worst < 5e-6, name + ": adapters after one step differ by " + worst + " at " + where);
+            .collect(Collectors.toSet()), "the step's tensors are the adapters");
       }
+      HfFixtures.Worst w = HfFixtures.worstDifference(step, lm.trainableParameters());
+      // as for the full models (HfCausalLmTest): 0.5% of the learning rate
+      assertTrue(w.value() < 5e-6, name + ": adapters after one step differ by " + w.value() + " at " + w.where());
       Map<String, float[]> after = LoraFixtures.values(lm.base());
       for (Map.Entry<String, float[]> e : base.entrySet()) {
         assertArrayEquals(e.getValue(), after.get(e.getKey()), name + ": the base's " + e.getKey() + " moved");

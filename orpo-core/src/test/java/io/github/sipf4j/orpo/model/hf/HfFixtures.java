@@ -1,12 +1,15 @@
 package io.github.sipf4j.orpo.model.hf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -17,7 +20,13 @@ import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.train.EncodedPair;
+import io.github.sipf4j.orpo.train.LrScheduleType;
+import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.orpo.train.OrpoTrainer;
+import io.github.sipf4j.orpo.train.TrainerConfig;
+import io.github.sipf4j.orpo.train.TrainingSummary;
 import io.github.sipf4j.orpo.util.InPlace;
+import io.github.sipf4j.orpo.util.SafetensorsFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -189,7 +198,7 @@ public final class HfFixtures {
             .compute(lm.forward(b.inputIds(), b.attentionMask(), true), b.labels(), b.responseMask(), b.tokenMask())
             .loss());
       }
-      for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : lm.trainableParameters()) {
+      for (Pair<String, Parameter> p : lm.trainableParameters()) {
         try (NDArray g = p.getValue().getArray().getGradient()) {
           out.add(g.toType(DataType.FLOAT32, false).toFloatArray());
           InPlace.zero(g);
@@ -197,6 +206,61 @@ public final class HfFixtures {
       }
     }
     return out;
+  }
+
+  /**
+   * Runs one ORPO step through {@link OrpoTrainer} on the reference's pairs (TRL's NLL over prompt and response,
+   * AdamW lr 1e-3, weight decay 0.01, clip 1, constant schedule) and asserts the loss before it within 1e-4 and after
+   * it within 2e-4 of the given values.
+   */
+  public static void assertOneAdamWStep(CausalLm lm, JsonObject reference, double lossBefore, double lossAfter,
+      String name) throws IOException {
+    long pad = reference.getAsJsonObject("orpo").get("pad_id").getAsLong();
+    List<EncodedPair> pairs = pairs(reference);
+    OrpoLoss loss = OrpoLoss.builder().nllScope(NllScope.PROMPT_AND_RESPONSE).build();
+    TrainerConfig cfg = TrainerConfig.builder().batchSize(pairs.size()).maxSteps(1).progressBar(false)
+        .optimizer(OptimizerConfig.builder().learningRate(1e-3f).weightDecay(0.01f).maxGradNorm(1f)
+            .schedule(LrScheduleType.CONSTANT).build()).build();
+    TrainingSummary s = new OrpoTrainer(lm, cfg, loss, pad).fit(pairs);
+    assertEquals(lossBefore, s.firstMetrics().get("loss"), 1e-4, name + " loss before");
+    List<EncodedSequence> rows = new ArrayList<>();
+    pairs.forEach(p -> rows.add(p.chosen()));
+    pairs.forEach(p -> rows.add(p.rejected()));
+    try (NDManager m = lm.getManager().newSubManager()) {
+      TokenBatch b = TokenBatch.collate(rows, pad, m);
+      float after = loss.compute(lm.forward(b.inputIds(), b.attentionMask(), false), b.labels(), b.responseMask(),
+          b.tokenMask()).loss().getFloat();
+      assertEquals(lossAfter, after, 2e-4, name + " loss after");
+    }
+  }
+
+  /**
+   * The largest difference between a safetensors file's tensors and the parameters of the same names.
+   *
+   * @param value the largest absolute difference
+   * @param where the parameter and element where it is
+   */
+  public record Worst(double value, String where) {}
+
+  /** Compares every given parameter with the tensor of its name in {@code file}. */
+  public static Worst worstDifference(Path file, Iterable<Pair<String, Parameter>> parameters) throws IOException {
+    double worst = 0;
+    String where = "";
+    try (SafetensorsFile f = SafetensorsFile.open(file);
+        NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+      for (Pair<String, Parameter> p : parameters) {
+        float[] want = f.read(p.getKey(), m).toFloatArray();
+        float[] got = p.getValue().getArray().toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+          double d = Math.abs(want[i] - got[i]);
+          if (d > worst) {
+            worst = d;
+            where = p.getKey() + "[" + i + "]";
+          }
+        }
+      }
+    }
+    return new Worst(worst, where);
   }
 
   /** The cosine of the angle between two lists of tensors, each list read as one long vector. */
