@@ -591,9 +591,9 @@ public final class LoraModel implements CausalLm {
       if (output.getDataType() == DataType.FLOAT32) {
         return h.getNDArrayInternal().linear(h, a.b.getArray(), output).singletonOrThrow();
       }
-      // PEFT's order with a float16 base: the sum in float32, rounded once (casts that autograd records)
-      NDArray sum = h.getNDArrayInternal().linear(h, a.b.getArray(), Casts.to(output, DataType.FLOAT32))
-          .singletonOrThrow();
+      // PEFT's order with a float16 base: the sum in float32 (added into the update in place, so no float32 copy of
+      // the frozen output is kept), rounded once to float16 by a cast that autograd records
+      NDArray sum = h.getNDArrayInternal().linear(h, a.b.getArray(), null).singletonOrThrow().addi(output);
       return Casts.to(sum, output.getDataType());
     }
   }
