@@ -4,9 +4,8 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.data.DataFormatException;
+import io.github.sipf4j.orpo.data.JsonLines;
 import io.github.sipf4j.prm.data.CodeDatasets;
 import io.github.sipf4j.prm.data.MbppLoader;
 import io.github.sipf4j.prm.eval.ConfidenceInterval;
@@ -215,16 +214,7 @@ public final class EvaluateCodeCommand implements Callable<Integer> {
         if (line.isBlank()) {
           continue;
         }
-        JsonObject o;
-        try {
-          JsonElement e = JsonParser.parseString(line);
-          if (!e.isJsonObject()) {
-            throw new DataFormatException(file, no, DataFormatException.RECORD, "expected a JSON object");
-          }
-          o = e.getAsJsonObject();
-        } catch (JsonParseException e) {
-          throw new DataFormatException(file, no, DataFormatException.RECORD, "malformed JSON", e);
-        }
+        JsonObject o = JsonLines.object(file, no, line);
         JsonElement id = o.get("task_id");
         if (id == null || !id.isJsonPrimitive()) {
           throw new DataFormatException(file, no, "task_id", "missing or not a string/number");

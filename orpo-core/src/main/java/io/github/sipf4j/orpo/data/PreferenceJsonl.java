@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonObject;
 import io.github.sipf4j.orpo.util.AtomicFiles;
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,18 +34,23 @@ public final class PreferenceJsonl {
    * @throws IOException if the file cannot be read
    */
   public static List<PreferencePair> read(Path file) throws IOException {
-    List<PreferencePair> out = new ArrayList<>();
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      long number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
-          continue;
-        }
-        out.add(parse(file, number, line));
-      }
+      return read(in, file);
     }
+  }
+
+  /**
+   * Reads pairs from a reader.
+   *
+   * @param in the reader, at the start of the file; the caller closes it
+   * @param file the file it reads, for messages
+   * @return the pairs in file order
+   * @throws DataFormatException if a line is not an object with three string fields
+   * @throws IOException if reading fails
+   */
+  public static List<PreferencePair> read(BufferedReader in, Path file) throws IOException {
+    List<PreferencePair> out = new ArrayList<>();
+    JsonLines.forEachLine(in, (number, line) -> out.add(parse(file, number, line)));
     return out;
   }
 
@@ -65,15 +71,24 @@ public final class PreferenceJsonl {
    * @throws IOException if writing fails
    */
   public static void write(Path file, Collection<PreferencePair> pairs) throws IOException {
-    AtomicFiles.writeText(file, out -> {
-      for (PreferencePair p : pairs) {
-        JsonObject o = new JsonObject();
-        o.addProperty("prompt", p.prompt());
-        o.addProperty("chosen", p.chosen());
-        o.addProperty("rejected", p.rejected());
-        out.write(GSON.toJson(o));
-        out.newLine();
-      }
-    });
+    AtomicFiles.writeText(file, out -> write(out, pairs));
+  }
+
+  /**
+   * Writes pairs to a writer, one line each.
+   *
+   * @param out the writer; the caller closes it
+   * @param pairs the pairs
+   * @throws IOException if writing fails
+   */
+  public static void write(BufferedWriter out, Collection<PreferencePair> pairs) throws IOException {
+    for (PreferencePair p : pairs) {
+      JsonObject o = new JsonObject();
+      o.addProperty("prompt", p.prompt());
+      o.addProperty("chosen", p.chosen());
+      o.addProperty("rejected", p.rejected());
+      out.write(GSON.toJson(o));
+      out.newLine();
+    }
   }
 }

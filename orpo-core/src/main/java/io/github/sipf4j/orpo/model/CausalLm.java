@@ -16,18 +16,38 @@ import java.util.List;
 
 /**
  * A causal language model: token ids to next-token logits. Every other part of sipf4j trains and samples through
- * this interface, so a user's own model only has to implement it.
+ * this interface, so a user's own model only has to implement it, keeping the contract below. The self-iterative
+ * loop checks the shapes and types and the save/load round trip when it is built, and refuses a model that breaks
+ * them before any work.
  *
- * <p>Shapes: {@code inputIds} is an int64 array (batch, time), {@code attentionMask} has the same shape with 1 for
- * real tokens and 0 for padding, and the result is a float32 array (batch, time, vocab) whose row {@code t} scores
- * the token at {@code t + 1}. Arrays passed in must live on {@link #getDevice()}; create them from a sub-manager of
- * {@link #getManager()}.
+ * <ul>
+ *   <li><b>Shapes and types.</b> {@code inputIds} is an int64 array (batch, time), {@code attentionMask} has the same
+ *       shape with 1 for real tokens and 0 for padding, and {@link #forward} returns a float32 array
+ *       (batch, time, {@link #vocabSize()}) whose row {@code t} scores the token at {@code t + 1}; the same holds for
+ *       {@link #forwardHidden} with {@link #hiddenSize()} in place of the vocabulary. Arrays passed in live on
+ *       {@link #getDevice()}; the caller creates them from a sub-manager of {@link #getManager()} and closes them.
+ *   <li><b>Positions come from the attention mask.</b> The logits of a real token depend only on the real tokens up
+ *       to it, never on padding nor on where the sequence sits in the batch: the sampler pads prompts on the left,
+ *       trainers pad sequences on the right, and both must see the same logits as an unpadded batch of one. A model
+ *       with absolute positions numbers the real tokens from the first 1 of the mask (a running sum of the mask),
+ *       not from column 0; masked positions must not be attended to.
+ *   <li><b>The cache equals the full forward.</b> When {@link #supportsKvCache()} is true, {@link #forwardCached}
+ *       on new tokens gives the logits {@link #forward} gives at those positions on the whole sequence (up to
+ *       floating-point rounding), for any split into chunks and with rows removed by {@link KvCache#selectRows}.
+ *   <li><b>Save and load round-trip.</b> {@link #save} writes a folder that a {@link CausalLmKind} recognises and
+ *       loads to the same parameters, by name, as {@link #getBlock()} holds; register the kind of your own folders
+ *       with {@link java.util.ServiceLoader} (see {@link CausalLms}). Nothing else may assume a file name inside
+ *       the folder. Every trainable parameter is a parameter of {@link #getBlock()}: trainers update and checkpoint
+ *       them ({@link #saveWeights}, {@link #loadWeights}), and the loop restores saved weights by copying them.
+ *   <li><b>Training.</b> Gradients flow from the logits to {@link #trainableParameters()}; with {@code training}
+ *       false, {@code forward} is deterministic (no dropout).
+ * </ul>
  *
  * <pre>{@code
  * try (CausalLm lm = DecoderLm.create(DecoderConfig.builder().build(), Device.cpu());
  *      NDManager m = lm.getManager().newSubManager()) {
  *   NDArray ids = m.create(new long[][] {{1, 5, 9}});
- *   NDArray logits = lm.forward(ids, ids.onesLike(), false); // (1, 3, vocab)
+ *   NDArray logits = lm.forward(ids, ids.onesLike(), false); // (1, 3, vocab), float32
  * }
  * }</pre>
  */
@@ -37,7 +57,8 @@ public interface CausalLm extends AutoCloseable {
    * Computes next-token logits for every position.
    *
    * @param inputIds int64 token ids, shape (batch, time)
-   * @param attentionMask 1 for real tokens and 0 for padding, shape (batch, time); left or right padding
+   * @param attentionMask 1 for real tokens and 0 for padding, shape (batch, time); left or right padding, positions
+   *     derived from it
    * @param training whether to apply training-only behaviour such as dropout
    * @return float32 logits, shape (batch, time, vocab)
    */
@@ -161,7 +182,8 @@ public interface CausalLm extends AutoCloseable {
   int maxLength();
 
   /**
-   * Saves the weights (and whatever is needed to rebuild the model) to a directory.
+   * Saves the weights (and whatever is needed to rebuild the model) to a directory that this model's
+   * {@link CausalLmKind} recognises and loads back to the same parameters.
    *
    * @param dir the directory; created if missing
    * @throws IOException if writing fails

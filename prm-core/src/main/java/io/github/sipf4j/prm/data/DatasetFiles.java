@@ -7,6 +7,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import io.github.sipf4j.orpo.data.DataFormatException;
+import io.github.sipf4j.orpo.data.JsonLines;
 import java.io.BufferedInputStream;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -69,13 +70,7 @@ final class DatasetFiles {
                 if (line.isBlank()) {
                   continue;
                 }
-                JsonElement element;
-                try {
-                  element = JsonParser.parseString(line);
-                } catch (JsonParseException e) {
-                  throw new DataFormatException(
-                      file, lineNo, DataFormatException.RECORD, "malformed JSON: " + rootMessage(e), e);
-                }
+                JsonElement element = JsonLines.parse(file, lineNo, line);
                 records++;
                 return mapper.apply(new JsonRecord(file, lineNo, element));
               }

@@ -2,22 +2,20 @@ package io.github.sipf4j.prm.iterate;
 
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.model.CausalLm;
-import io.github.sipf4j.orpo.sample.Sample;
-import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceEncoder;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import io.github.sipf4j.prm.task.ReasoningTask;
+import io.github.sipf4j.prm.rollout.EvaluateJob;
+import io.github.sipf4j.prm.rollout.PredictionRecord;
 import io.github.sipf4j.prm.task.TaskSet;
 import io.github.sipf4j.prm.verify.OutcomeVerifier;
-import io.github.sipf4j.prm.verify.Verdict;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Greedy accuracy of a policy on a task set: one batched greedy decode per task (temperature 0), each output checked
- * by the verifier.
+ * by the verifier. The loop evaluates the same way through its rollout engine ({@link EvaluateJob}).
  *
  * <pre>{@code
  * PolicyEvaluator eval = new PolicyEvaluator(policy, tokenizer, PromptTemplate.DEFAULT, OutcomeVerifier.forTaskKind());
@@ -104,16 +102,12 @@ public final class PolicyEvaluator {
    */
   public Evaluation evaluate(String name, TaskSet tasks) {
     Preconditions.checkArgument(tasks.size() > 0, "evaluation set %s is empty", name);
-    List<String> prompts = tasks.tasks().stream().map(t -> template.format(t.prompt())).toList();
-    List<Sample> outs = new Sampler(policy, encoder).sample(prompts, greedy);
-    Prediction[] predictions = new Prediction[tasks.size()];
+    List<Prediction> predictions = new ArrayList<>(tasks.size());
     int correct = 0;
-    for (Sample o : outs) {
-      ReasoningTask t = tasks.get(o.promptIndex());
-      Verdict v = verifier.verify(t, o.text());
-      correct += v.correct() ? 1 : 0;
-      predictions[o.promptIndex()] = new Prediction(t.id(), o.text(), v.extracted(), v.correct());
+    for (PredictionRecord p : EvaluateJob.decode(policy, encoder, template, verifier, greedy, tasks.tasks(), null)) {
+      predictions.add(new Prediction(p.task(), p.output(), p.extracted(), p.correct()));
+      correct += p.correct() ? 1 : 0;
     }
-    return new Evaluation(EvalResult.of(name, correct, tasks.size()), new ArrayList<>(List.of(predictions)));
+    return new Evaluation(EvalResult.of(name, correct, tasks.size()), predictions);
   }
 }

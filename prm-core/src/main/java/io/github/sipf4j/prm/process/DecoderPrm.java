@@ -14,6 +14,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.model.CausalLm;
+import io.github.sipf4j.orpo.model.CausalLmKind;
 import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.SequenceTooLongException;
@@ -141,6 +142,21 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
    * @throws IOException if a file is missing or malformed
    */
   public static DecoderPrm load(Path dir, Device device) throws IOException {
+    return load(dir, device, null);
+  }
+
+  /**
+   * Loads a PRM saved by {@link #save}, its backbone by a given model kind: for a backbone whose kind is not
+   * registered with {@link CausalLms}.
+   *
+   * @param dir the directory
+   * @param device where the parameters will live
+   * @param backboneKind the kind that loads the {@value #BACKBONE_DIR} folder, or null to find it among the
+   *     registered kinds
+   * @return the PRM, owning its backbone and tokenizer
+   * @throws IOException if a file is missing or malformed
+   */
+  public static DecoderPrm load(Path dir, Device device, CausalLmKind backboneKind) throws IOException {
     Path metaFile = dir.resolve(META_FILE);
     JsonObject meta;
     PrmFeatures kind;
@@ -169,7 +185,8 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
     DecoderPrm prm = null;
     boolean loaded = false;
     try {
-      lm = CausalLms.load(dir.resolve(BACKBONE_DIR), device);
+      Path backboneDir = dir.resolve(BACKBONE_DIR);
+      lm = backboneKind == null ? CausalLms.load(backboneDir, device) : backboneKind.load(backboneDir, device);
       prm = new DecoderPrm(lm, tok, true, template, kind, 0);
       if (prm.head.featureSize() != featureSize) {
         throw new IOException(metaFile + ": field \"feature_size\" is " + featureSize + " but the backbone gives "

@@ -21,8 +21,9 @@ import java.util.List;
  * active; each prefix is encoded once and its key/value cache row duplicated K times (the sampler's prefix
  * continuation). With early stop a rationale leaves the rounds after its first step labelled wrong. Gold rationales
  * are labelled correct without simulation. The completions of step {@code j} of rationale {@code i} come from a
- * random stream keyed by {@code (seed, i, j)}, so the labels are deterministic under a seed and do not depend on
- * batching, and early stop gives exactly the labels of the full scan up to and including the first wrong step.
+ * random stream keyed by {@code (seed, i, j)} (or by the caller's key of the rationale and {@code j}, see
+ * {@link #label(List, List)}), so the labels are deterministic under a seed and do not depend on batching, and early
+ * stop gives exactly the labels of the full scan up to and including the first wrong step.
  *
  * <pre>{@code
  * RolloutSimulator sim = new RolloutSimulator(new Sampler(policy, encoder), OutcomeVerifier.forTaskKind(),
@@ -58,6 +59,22 @@ public final class RolloutSimulator {
    * @return one {@link StepLabels} per request, in order
    */
   public List<StepLabels> label(List<RolloutRequest> requests) {
+    return label(requests, null);
+  }
+
+  /**
+   * Labels the steps of every rationale, drawing the completions of step {@code j} of request {@code i} from the
+   * stream {@code (seed, prefixKey(requestKeys[i], j))} instead of {@code (seed, i, j)}: a request with the same key
+   * gets the same completions whatever else is in the call, so the requests may be split into any parts (the loop
+   * keys a rationale by its task id and sample index).
+   *
+   * @param requests the rationales
+   * @param requestKeys one key per request, or null for the positions in {@code requests}
+   * @return one {@link StepLabels} per request, in order
+   */
+  public List<StepLabels> label(List<RolloutRequest> requests, List<Long> requestKeys) {
+    Preconditions.checkArgument(requestKeys == null || requestKeys.size() == requests.size(),
+        "one key per request: %s keys, %s requests", requestKeys == null ? 0 : requestKeys.size(), requests.size());
     long start = System.nanoTime();
     int n = requests.size();
     int k = config.rolloutsPerStep();
@@ -115,7 +132,7 @@ public final class RolloutSimulator {
           who.add(i);
           long[] ids = sampler.encodePrompt(r.prompt() + r.prefix(j + 1));
           prefixes.add(ids);
-          keys.add(streamKey(i, j));
+          keys.add(requestKeys == null ? streamKey(i, j) : prefixKey(requestKeys.get(i), j));
           encoded += ids.length;
         }
         if (who.isEmpty()) {
@@ -181,6 +198,21 @@ public final class RolloutSimulator {
   /** The key of step {@code j} of rationale {@code i}'s random stream. */
   static long streamKey(int i, int j) {
     return ((long) i << 20) | j;
+  }
+
+  /**
+   * Returns the stream key of the prefix ending at step {@code step} of a request keyed {@code requestKey} (see
+   * {@link #label(List, List)}).
+   *
+   * @param requestKey the request's key
+   * @param step the index of the prefix's last step, from 0
+   * @return the key (SplitMix64 finaliser of the key plus a multiple of the step)
+   */
+  public static long prefixKey(long requestKey, int step) {
+    long z = requestKey + 0xC2B2AE3D27D4EB4FL * (step + 1L);
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
   }
 
   /**

@@ -71,15 +71,7 @@ public final class StepwiseJsonl {
    */
   public static void forEach(Path file, RecordSink sink) throws IOException {
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      String line;
-      long number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        if (line.isBlank()) {
-          continue;
-        }
-        sink.accept(number, parse(file, number, line));
-      }
+      JsonLines.forEachLine(in, (number, line) -> sink.accept(number, parse(file, number, line)));
     }
   }
 

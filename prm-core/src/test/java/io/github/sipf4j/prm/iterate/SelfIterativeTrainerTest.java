@@ -9,23 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import io.github.sipf4j.orpo.data.PreferenceJsonl;
 import io.github.sipf4j.orpo.model.CausalLms;
-import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
-import io.github.sipf4j.orpo.model.PositionEncoding;
-import io.github.sipf4j.orpo.sample.SamplingConfig;
-import io.github.sipf4j.orpo.text.TextTokenizer;
-import io.github.sipf4j.orpo.train.OptimizerConfig;
 import io.github.sipf4j.prm.process.PairSelector;
 import io.github.sipf4j.prm.process.PairSelectorConfig;
-import io.github.sipf4j.prm.process.PrmTrainerConfig;
 import io.github.sipf4j.prm.process.ProcessRewardModel;
-import io.github.sipf4j.prm.process.SimulatorConfig;
-import io.github.sipf4j.prm.synthetic.SyntheticSplit;
-import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
-import io.github.sipf4j.prm.verify.OutcomeVerifier;
-import io.github.sipf4j.prm.verify.Verdict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,51 +35,25 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The loop on a tiny random model: every phase writes its artefacts, a crash in any phase resumes to the same result
  * as an uninterrupted run, and invalid settings fail at {@code build()}.
  *
- * <p>A random model rarely answers correctly, so these tests use a verifier that calls an output correct when it
- * has an even string hash: about half the samples pass, which exercises pairs, simulation and
- * the PRM without a trained model.
+ * <p>A random model rarely answers correctly, so these tests use {@link TinyRun}'s verifier, which calls an output
+ * correct when it has an even string hash: about half the samples pass, which exercises pairs, simulation and the PRM
+ * without a trained model.
  */
 class SelfIterativeTrainerTest {
 
-  private static final OutcomeVerifier COIN = (task, out) -> {
-    int h = out.strip().hashCode();
-    return new Verdict((h & 1) == 0, Integer.toString(h), "even hash");
-  };
+  private static final TaskSet train = TinyRun.TRAIN;
+  private static final TaskSet eval = TinyRun.EVAL;
 
-  private static TextTokenizer tok;
   private static Path initialWeights;
-  private static TaskSet train;
-  private static TaskSet eval;
 
   @TempDir static Path shared;
 
   @BeforeAll
   static void setUp() throws IOException {
-    tok = TextTokenizer.characterLevel();
-    try (DecoderLm lm = newModel()) {
+    try (DecoderLm lm = TinyRun.newDecoder()) {
       initialWeights = shared.resolve("initial");
       lm.save(initialWeights);
     }
-    List<ReasoningTask> tasks = new ArrayList<>();
-    TaskSet gen = SyntheticTaskGenerator.generate(SyntheticSplit.IN_DOMAIN, 6, 3);
-    for (int i = 0; i < gen.size(); i++) {
-      ReasoningTask t = gen.get(i);
-      // Half the questions keep their gold rationale, half have an answer only.
-      tasks.add(i % 2 == 0 ? t : new ReasoningTask(t.id(), t.prompt(), t.answer(), List.of(), t.kind(), t.choices(),
-          t.tests(), t.metadata()));
-    }
-    train = new TaskSet("tiny-train", tasks);
-    eval = SyntheticTaskGenerator.generate(SyntheticSplit.VALIDATION, 4, 5);
-  }
-
-  @AfterAll
-  static void tearDown() {
-    tok.close();
-  }
-
-  private static DecoderLm newModel() {
-    return DecoderLm.create(DecoderConfig.builder().vocabSize(tok.vocabSize()).dModel(16).layers(1).heads(2)
-        .maxLength(256).positions(PositionEncoding.ROTARY).build(), Device.cpu(), 11);
   }
 
   private static DecoderLm loadInitial() throws IOException {
@@ -99,17 +61,7 @@ class SelfIterativeTrainerTest {
   }
 
   private static SelfIterativeTrainer.Builder tiny(DecoderLm lm, Path dir, FeedbackMode mode) {
-    return SelfIterativeTrainer.builder().policy(lm).tokenizer(tok).trainTasks(train).verifier(COIN).mode(mode)
-        .sampling(SamplingConfig.builder().temperature(1f).samplesPerPrompt(3).maxNewTokens(12).batchSize(64)
-            .build())
-        .simulator(SimulatorConfig.builder().rolloutsPerStep(2).sampling(SamplingConfig.builder().temperature(1f)
-            .maxNewTokens(8).batchSize(64).seed(3).build()).build())
-        .prmTraining(PrmTrainerConfig.builder().epochs(1).batchSize(4).microBatchSize(4)
-            .optimizer(OptimizerConfig.builder().learningRate(1e-3f).build()).build())
-        .prmValidationFraction(0.34)
-        .training(PolicyTrainingConfig.builder().batchSize(4).epochs(1).learningRate(1e-3f).checkpointEverySteps(1)
-            .build())
-        .iterations(2).workDir(dir).evalSet("val", eval).progress(false).seed(5);
+    return TinyRun.builder(lm, dir, mode);
   }
 
   static Stream<Arguments> modes() {
@@ -381,7 +333,13 @@ class SelfIterativeTrainerTest {
             PolicyTrainingConfig.builder().anchorsPerStep(4).build()).anchorTasks(new TaskSet("answers only",
             train.tasks().stream().filter(t -> t.goldSteps().isEmpty()).toList())), "no anchor task has gold steps"),
         Arguments.of("anchor tasks without a count", (Consumer<SelfIterativeTrainer.Builder>) b ->
-            b.anchorTasks(train), "anchorsPerStep is 0"));
+            b.anchorTasks(train), "anchorsPerStep is 0"),
+        Arguments.of("a task id twice", (Consumer<SelfIterativeTrainer.Builder>) b -> b.trainTasks(new TaskSet("twice",
+            List.of(train.get(0), train.get(1), train.get(0)))), "task id '" + train.get(0).id() + "' at positions 0 "
+            + "and 2: ids key the random streams"),
+        Arguments.of("an engine elsewhere with a verifier object", (Consumer<SelfIterativeTrainer.Builder>) b ->
+            b.rolloutEngine(new io.github.sipf4j.prm.rollout.LocalRolloutEngine(Device.cpu(), 1)),
+            "describe it with verifier(VerifierSpec)"));
   }
 
   @ParameterizedTest(name = "{0}")
