@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Supplier;
@@ -382,6 +383,16 @@ public final class LoraModel implements CausalLm {
   }
 
   /**
+   * Returns what {@link #save} writes as {@code base_model_name_or_path}: the {@linkplain #baseReference(String) base
+   * reference} when one is set, else the base's {@linkplain AdaptableLm#nameOrPath() name or path}.
+   *
+   * @return the base's name or folder, or empty for a base made in memory without a reference
+   */
+  public Optional<String> baseModelNameOrPath() {
+    return baseReference != null ? Optional.of(baseReference) : base.nameOrPath();
+  }
+
+  /**
    * Returns the adapter settings.
    *
    * @return the settings
@@ -659,7 +670,7 @@ public final class LoraModel implements CausalLm {
     Files.createDirectories(dir);
     saveWeights(dir.resolve(WEIGHTS_FILE));
     AdapterConfigFile.write(dir.resolve(CONFIG_FILE), config, targetNames(),
-        baseReference != null ? baseReference : base.nameOrPath().orElse(null));
+        baseModelNameOrPath().orElse(null));
   }
 
   /** The names written as {@code target_modules}: the config's own, or those of the projections chosen. */

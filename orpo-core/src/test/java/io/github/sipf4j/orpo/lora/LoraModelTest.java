@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -360,6 +362,30 @@ class LoraModelTest {
       JsonObject saved = JsonParser.parseString(Files.readString(dir.resolve("a").resolve(LoraModel.CONFIG_FILE)))
           .getAsJsonObject();
       assertEquals("/models/shared-base", saved.get("base_model_name_or_path").getAsString());
+    }
+  }
+
+  @Test
+  void aKindOnABaseLoadsAdaptersOntoItAndKeepsTheirBaseReference(@TempDir Path dir) throws IOException {
+    LoraConfig random = SMALL.toBuilder().init(LoraInit.RANDOM).build();
+    try (HfCausalLm base = llama()) {
+      float[] plain = LoraFixtures.logits(base);
+      float[] adapted;
+      try (LoraModel a = LoraModel.create(base, random, 3).sharingBase()) {
+        adapted = LoraFixtures.logits(a);
+        a.baseReference("/models/shared-base").save(dir.resolve("a"));
+      }
+      LoraKind kind = LoraKind.onBase(base);
+      assertEquals(LoraKind.NAME, kind.name());
+      assertTrue(kind.recognises(dir.resolve("a")));
+      try (LoraModel again = (LoraModel) kind.load(dir.resolve("a"), Device.cpu())) {
+        assertSame(base, again.base(), "the adapters go onto the base in memory, not onto the one the folder names");
+        assertArrayEquals(adapted, LoraFixtures.logits(again));
+        assertEquals(Optional.of("/models/shared-base"), again.baseModelNameOrPath());
+      }
+      assertArrayEquals(plain, LoraFixtures.logits(base), "closing the loaded adapters leaves the base open");
+      IOException e = assertThrows(IOException.class, () -> kind.load(dir.resolve("a"), Device.gpu(3)));
+      assertTrue(e.getMessage().contains("shared base model lives on"), e.getMessage());
     }
   }
 
