@@ -4,6 +4,6 @@
  * trains only the adapters over a frozen float32 or float16 base, saves and loads PEFT adapter folders, merges the
  * adapters into the base and exports the merged model; {@link io.github.sipf4j.orpo.lora.LoraConfig} holds PEFT's
  * settings; {@link io.github.sipf4j.orpo.lora.LoraKind} lets {@link io.github.sipf4j.orpo.model.CausalLms} load an
- * adapter folder with its base.
+ * adapter folder with its base, or onto a base already in memory that several adapters share.
  */
 package io.github.sipf4j.orpo.lora;
