@@ -25,7 +25,8 @@ final class RunSettingsFile {
    * a {@code run.json} without the key resumes as if it held this value.
    */
   static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false",
-      "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0", "lora", "none");
+      "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0",
+      "lora", "none");
 
   private RunSettingsFile() {}
 

@@ -65,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * to {@code initial-policy/}, every iteration's policy to {@code iteration-NN/policy/} (model and tokenizer, loadable
  * with {@link CausalLms#load} and {@link TextTokenizer#fromFile}), each through the model's own {@code save} and its
  * model kind; a {@link LoraModel} policy is saved as its PEFT adapter folder, naming its frozen base, which the run
- * saves at most once ({@link AdapterBase}). The run's settings are kept in {@code run.json}; resuming with different settings fails (the number of
- * iterations may grow). {@code metrics.csv} and {@code metrics.jsonl} hold one row per iteration (row 0: the starting
+ * saves at most once ({@link AdapterBase}). The run's settings are kept in {@code run.json}; resuming with different
+ * settings fails (the number of iterations may grow). {@code metrics.csv} and {@code metrics.jsonl} hold one row per iteration (row 0: the starting
  * policy's evaluation).
  *
  * <pre>{@code

@@ -121,7 +121,7 @@ class SelfIterativeLoraTest {
     }
   }
 
-  /** Policies are adapter folders naming the saved base; every tensor the iterations wrote is an adapter's or the head's. */
+  /** Policies are adapter folders naming the saved base; every tensor the iterations wrote is an adapter or head. */
   private static void checkFolders(Path run, LoraModel policy) throws IOException {
     Path base = run.resolve(AdapterBase.DIR).toAbsolutePath().normalize();
     assertTrue(Files.isRegularFile(run.resolve(AdapterBase.FILE)));
@@ -154,6 +154,16 @@ class SelfIterativeLoraTest {
       }
     }
     assertEquals(2 * policy.adaptedModules().size(), policy.trainableParameters().size());
+  }
+
+  @Test
+  void aMergedPolicyIsRefusedAtBuild(@TempDir Path dir) {
+    try (LoraModel policy = newPolicy(TinyRun.newDecoder())) {
+      policy.merge();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TinyRun.builder(policy, dir, FeedbackMode.PROCESS).build());
+      assertTrue(e.getMessage().contains("merged into its base"), e.getMessage());
+    }
   }
 
   @Test
