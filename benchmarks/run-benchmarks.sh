@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The performance report: installs the PyTorch reference's Debian packages if missing, builds, and runs sipf4j and
 # PyTorch side by side: BenchmarkRunner (ORPO step, log-probs, parity, PRM step scoring, memory, scaling), then
-# SamplingBenchmark (tokens/s with and without the KV cache, and PyTorch's eager loop).
+# SamplingBenchmark (tokens/s with and without the KV cache, and PyTorch's eager loop) and SamplingStepBenchmark (the
+# per-token cost of choosing a token at vocabularies of 32k, 152k and 256k ids, and PyTorch's multinomial).
 # Usage: benchmarks/run-benchmarks.sh [--no-sampling] [BenchmarkRunner options, e.g. --sizes M1,M5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,4 +27,7 @@ if [[ $sampling == 1 ]]; then
   echo
   java -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.SamplingBenchmark \
     --threads "$(nproc)" --repeats 2 --torch-reference benchmarks/python/torch_reference.py
+  echo
+  java -Dai.djl.offline=true -cp benchmarks/target/benchmarks.jar io.github.sipf4j.benchmarks.SamplingStepBenchmark \
+    --threads "$(nproc)" --torch-reference benchmarks/python/torch_reference.py
 fi

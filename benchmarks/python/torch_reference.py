@@ -354,14 +354,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
-def time_it(fn, warmup: int, repeats: int) -> List[float]:
+def time_it(fn, warmup: int, repeats: int, cpu_ms: Optional[List[float]] = None) -> List[float]:
+    """Wall-clock milliseconds of each timed run; the process's CPU milliseconds go to cpu_ms when given."""
     for _ in range(warmup):
         fn()
     out = []
     for _ in range(repeats):
         t0 = time.perf_counter()
+        c0 = time.process_time()
         fn()
         out.append((time.perf_counter() - t0) * 1000.0)
+        if cpu_ms is not None:
+            cpu_ms.append((time.process_time() - c0) * 1000.0)
     return out
 
 
@@ -485,12 +489,55 @@ def mode_sample(a):
     g = torch.Generator().manual_seed(a.seed + 2)
     prompt = torch.randint(a.vocab, (a.batch, a.prompt_len), generator=g)
     kv = not a.no_kv_cache
-    times = time_it(lambda: sample(model, prompt, a.new_tokens, kv, g), a.warmup, a.repeats)
+    cpu = []
+    times = time_it(lambda: sample(model, prompt, a.new_tokens, kv, g), a.warmup, a.repeats, cpu)
     r = base_result(a, "sample", model)
     r.update(summary(times))
     r.update({"batch": a.batch, "prompt_len": a.prompt_len, "new_tokens": a.new_tokens, "kv_cache": kv,
-              "new_tokens_per_s": a.batch * a.new_tokens / (r["median_ms"] / 1000.0), "peak_rss_mb": peak_rss_mb(),
-              "dtype": a.dtype})
+              "new_tokens_per_s": a.batch * a.new_tokens / (r["median_ms"] / 1000.0),
+              "new_tokens_per_cpu_s": a.batch * a.new_tokens / (statistics.median(cpu) / 1000.0),
+              "peak_rss_mb": peak_rss_mb(), "dtype": a.dtype})
+    return r
+
+
+def filter_logits(scores: torch.Tensor, top_k: int, top_p: float) -> torch.Tensor:
+    """Hugging Face's TopKLogitsWarper then TopPLogitsWarper (min_tokens_to_keep 1): the rest becomes -inf."""
+    if 0 < top_k < scores.size(-1):
+        kth = torch.topk(scores, top_k)[0][..., -1, None]
+        scores = scores.masked_fill(scores < kth, -float("inf"))
+    if top_p < 1.0:
+        sorted_logits, sorted_indices = torch.sort(scores, descending=False)
+        cumulative = sorted_logits.softmax(dim=-1).cumsum(dim=-1)
+        remove = cumulative <= (1 - top_p)
+        remove[..., -1:] = 0
+        scores = scores.masked_fill(remove.scatter(1, sorted_indices, remove), -float("inf"))
+    return scores
+
+
+def choose(logits: torch.Tensor, temperature: float, top_k: int, top_p: float, gen: torch.Generator):
+    """One decoding step's choice as Hugging Face's sampling does it: temperature, top-k, top-p, softmax,
+    torch.multinomial; plus the model's raw log-prob and the sampling log-prob of the chosen ids, read back."""
+    scores = filter_logits(logits / temperature, top_k, top_p)
+    probs = torch.softmax(scores, dim=-1)
+    nxt = torch.multinomial(probs, 1, generator=gen)
+    raw = torch.log_softmax(logits, dim=-1).gather(1, nxt)
+    sampled = torch.log(probs.gather(1, nxt))
+    return nxt.squeeze(1).tolist(), raw.squeeze(1).tolist(), sampled.squeeze(1).tolist()
+
+
+def mode_choice(a):
+    g = torch.Generator().manual_seed(a.seed + 3)
+    logits = 2 * torch.randn(a.batch, a.vocab, generator=g)
+
+    def run():
+        for _ in range(a.new_tokens):
+            choose(logits, a.temperature, a.top_k, a.top_p, g)
+
+    times = time_it(run, a.warmup, a.repeats)
+    r = {"mode": "choice", "vocab": a.vocab, "batch": a.batch, "temperature": a.temperature, "top_k": a.top_k,
+         "top_p": a.top_p, "steps": a.new_tokens, "threads": a.threads, "torch_version": torch.__version__}
+    r.update(summary(times))
+    r["ms_per_step"] = r["median_ms"] / a.new_tokens
     return r
 
 
@@ -711,7 +758,8 @@ def mode_self_test(a):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", required=True,
-                   choices=["orpo-step", "logps", "sample", "matmul-peak", "parity", "prm-score", "self-test"])
+                   choices=["orpo-step", "logps", "sample", "choice", "matmul-peak", "parity", "prm-score",
+                            "self-test"])
     p.add_argument("--vocab", type=int, default=64)
     p.add_argument("--d-model", type=int, default=128)
     p.add_argument("--layers", type=int, default=4)
@@ -726,6 +774,9 @@ def parse_args(argv=None):
     p.add_argument("--prompt-len", type=int, default=16)
     p.add_argument("--new-tokens", type=int, default=128)
     p.add_argument("--no-kv-cache", action="store_true")
+    p.add_argument("--temperature", type=float, default=1.0, help="choice: the temperature (> 0)")
+    p.add_argument("--top-k", type=int, default=0, help="choice: top-k, 0 = off")
+    p.add_argument("--top-p", type=float, default=1.0, help="choice: top-p, 1 = off")
     p.add_argument("--dpo", action="store_true", help="orpo-step: DPO step with a frozen reference model instead")
     p.add_argument("--nll-response-only", action="store_true")
     p.add_argument("--lambda", dest="lam", type=float, default=0.1)
@@ -763,7 +814,7 @@ def main(argv=None):
         torch.set_num_interop_threads(1)
     except RuntimeError:
         pass
-    modes = {"orpo-step": mode_orpo_step, "logps": mode_logps, "sample": mode_sample,
+    modes = {"orpo-step": mode_orpo_step, "logps": mode_logps, "sample": mode_sample, "choice": mode_choice,
              "matmul-peak": mode_matmul_peak, "parity": mode_parity, "prm-score": mode_prm_score,
              "self-test": mode_self_test}
     r = modes[a.mode](a)

@@ -2,6 +2,8 @@ package io.github.sipf4j.benchmarks;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import com.google.gson.JsonObject;
+import com.sun.management.OperatingSystemMXBean;
 import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.sample.Sample;
@@ -10,12 +12,14 @@ import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * Measures the sampling throughput of the built-in {@link DecoderLm} and prints Markdown tables: new tokens per
@@ -30,13 +34,16 @@ import java.util.Random;
  * batches of 256 and more, where the full forward per step is slow; the table says so), {@code --repeats 3} (the
  * median is reported), {@code --quick} (one repeat, and the no-cache cap applies from batch 64 on),
  * {@code --threads N} (PyTorch intra-op threads; on a shared machine 1 avoids spinning threads stalling each other),
- * {@code --torch-reference PATH} and {@code --python python3} (run a PyTorch reference script, see below).
+ * {@code --cpu-time} (the table gains tokens per CPU second of the whole process, beside the reference's: with one
+ * thread on a machine that other jobs share, these move far less with the load than wall-clock rates),
+ * {@code --no-prefixes} (leave out the prefix-continuation table), {@code --torch-reference PATH} and
+ * {@code --python python3} (run a PyTorch reference script, see below).
  *
  * <p>The PyTorch reference hook: for each (model, batch) the program runs {@code PYTHON PATH --mode sample
  * --d-model D --layers L --heads H --vocab V --max-len M --batch B --prompt-len P --new-tokens N --threads T} (the
- * {@code benchmarks/python/torch_reference.py} of this repository) and reads {@code "new_tokens_per_s"} from the JSON
- * object it prints; the table then gains the reference's tokens per second and
- * the ratio of this library's cached throughput to it. A failing or missing script gives "n/a".
+ * {@code benchmarks/python/torch_reference.py} of this repository) and reads {@code "new_tokens_per_s"} (and
+ * {@code "new_tokens_per_cpu_s"}) from the JSON object it prints; the table then gains the reference's tokens per
+ * second and the ratio of this library's cached throughput to it. A failing or missing script gives "n/a".
  *
  * <pre>
  * mvn -B -q -o package -DskipTests
@@ -72,9 +79,12 @@ public final class SamplingBenchmark {
    * @param torchReference the PyTorch reference script, or null
    * @param python the Python interpreter
    * @param threads the PyTorch intra-op threads, or 0 for PyTorch's default
+   * @param cpuTime whether to report tokens per CPU second too
+   * @param prefixes whether to measure prefix continuation
    */
   record Options(List<ModelSize> sizes, int[] batches, int promptTokens, int newTokens, int noCacheMaxTokens,
-      int noCacheCapFrom, int repeats, Path torchReference, String python, int threads) {}
+      int noCacheCapFrom, int repeats, Path torchReference, String python, int threads, boolean cpuTime,
+      boolean prefixes) {}
 
   /**
    * Runs the benchmark.
@@ -83,14 +93,8 @@ public final class SamplingBenchmark {
    * @throws IOException if the tokenizer cannot be loaded
    */
   public static void main(String[] args) throws IOException {
-    CpuTuning.apply(); // before any DJL call: MKL dispatch on AMD AVX-512 CPUs, malloc thresholds
-    if (System.getProperty("ai.djl.offline") == null) {
-      System.setProperty("ai.djl.offline", "true");
-    }
     Options o = parse(args);
-    if (o.threads() > 0) {
-      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads()));
-    }
+    prepareEngine(o.threads());
     System.out.printf(Locale.ROOT, "Sampling benchmark: DJL %s, PyTorch engine %s, %s, %d available processors, "
             + "%d PyTorch intra-op thread(s), prompt %d tokens, temperature 1, median of %d run(s)%n%n",
         Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(), Device.cpu(),
@@ -100,9 +104,13 @@ public final class SamplingBenchmark {
       StringBuilder throughput = new StringBuilder();
       StringBuilder prefixes = new StringBuilder();
       boolean torch = o.torchReference() != null;
-      throughput.append("| model | params | batch | new tokens | KV cache tok/s | no cache tok/s | speedup |")
-          .append(torch ? " PyTorch tok/s | DJL / PyTorch |" : "").append('\n');
-      throughput.append("|---|---:|---:|---:|---:|---:|---:|").append(torch ? "---:|---:|" : "").append('\n');
+      boolean cpu = o.cpuTime();
+      throughput.append("| model | params | batch | new tokens | KV cache tok/s |")
+          .append(cpu ? " KV cache tok/CPU-s |" : "").append(" no cache tok/s | speedup |")
+          .append(torch ? " PyTorch tok/s | DJL / PyTorch |" : "")
+          .append(torch && cpu ? " PyTorch tok/CPU-s | DJL / PyTorch, CPU |" : "").append('\n');
+      throughput.append("|---|---:|---:|---:|---:|").append(cpu ? "---:|" : "").append("---:|---:|")
+          .append(torch ? "---:|---:|" : "").append(torch && cpu ? "---:|---:|" : "").append('\n');
       prefixes.append("| model | prefixes x K | new tokens | shared prefix tok/s | KV cache, prefix per row tok/s "
           + "| no cache tok/s |\n|---|---|---:|---:|---:|---:|\n");
       for (ModelSize size : o.sizes()) {
@@ -113,31 +121,44 @@ public final class SamplingBenchmark {
           for (int batch : o.batches()) {
             List<long[]> prompts = randomPrompts(new Random(batch), batch, o.promptTokens());
             SamplingConfig cached = config(o.newTokens(), batch, true);
-            double withCache = median(o.repeats(), () -> tokensPerSecond(sampler, prompts, cached));
+            Rate cachedRate = medianRate(o.repeats(), () -> rate(() -> sampler.sampleIds(prompts, cached)));
+            double withCache = cachedRate.perSecond();
             int uncachedTokens = batch >= o.noCacheCapFrom() ? Math.min(o.newTokens(), o.noCacheMaxTokens()) : o.newTokens();
             SamplingConfig uncached = config(uncachedTokens, batch, false);
             double noCache = median(o.repeats(), () -> tokensPerSecond(sampler, prompts, uncached));
             String tokens = uncachedTokens == o.newTokens() ? String.valueOf(o.newTokens())
                 : o.newTokens() + " (no cache: " + uncachedTokens + ")";
-            throughput.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.0f | %.0f | %.1fx |", size.name(),
-                params, batch, tokens, withCache, noCache, withCache / noCache));
+            throughput.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %.0f |", size.name(), params, batch,
+                tokens, withCache));
+            if (cpu) {
+              throughput.append(String.format(Locale.ROOT, " %.0f |", cachedRate.perCpuSecond()));
+            }
+            throughput.append(String.format(Locale.ROOT, " %.0f | %.1fx |", noCache, withCache / noCache));
             if (torch) {
-              Double ref = torchReference(o, size.config(), batch);
+              double[] ref = torchReference(o, size.config(), batch);
               throughput.append(ref == null ? " n/a | n/a |"
-                  : String.format(Locale.ROOT, " %.0f | %.2f |", ref, withCache / ref));
+                  : String.format(Locale.ROOT, " %.0f | %.2f |", ref[0], withCache / ref[0]));
+              if (cpu) {
+                throughput.append(ref == null ? " n/a | n/a |" : String.format(Locale.ROOT, " %.0f | %.2f |", ref[1],
+                    cachedRate.perCpuSecond() / ref[1]));
+              }
             }
             throughput.append('\n');
             System.err.println("done: " + size.name() + " batch " + batch);
           }
-          prefixes.append(prefixContinuation(sampler, o, size, 8, 8, 32));
-          System.err.println("done: " + size.name() + " prefix continuation");
+          if (o.prefixes()) {
+            prefixes.append(prefixContinuation(sampler, o, size, 8, 8, 32));
+            System.err.println("done: " + size.name() + " prefix continuation");
+          }
         }
       }
       System.out.println("New tokens per second (higher is better):\n");
       System.out.println(throughput);
-      System.out.println("Prefix continuation, K continuations of each of several prefixes of one rationale "
-          + "(prefixes 16 tokens apart, the longest " + (o.promptTokens() + 7 * 16) + " tokens):\n");
-      System.out.println(prefixes);
+      if (o.prefixes()) {
+        System.out.println("Prefix continuation, K continuations of each of several prefixes of one rationale "
+            + "(prefixes 16 tokens apart, the longest " + (o.promptTokens() + 7 * 16) + " tokens):\n");
+        System.out.println(prefixes);
+      }
     }
   }
 
@@ -182,8 +203,42 @@ public final class SamplingBenchmark {
     return timed(() -> sampler.sampleIds(prompts, cfg));
   }
 
+  /**
+   * Throughput of one call.
+   *
+   * @param perSecond generated tokens per wall-clock second
+   * @param perCpuSecond generated tokens per second of the process's CPU time (all its threads)
+   */
+  record Rate(double perSecond, double perCpuSecond) {}
+
+  /** Runs a sampling call and returns its generated tokens per wall-clock and per CPU second. */
+  private static Rate rate(Supplier<List<Sample>> call) {
+    OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu = os.getProcessCpuTime();
+    long start = System.nanoTime();
+    List<Sample> out = call.get();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (os.getProcessCpuTime() - cpu) / 1e9;
+    long tokens = out.stream().mapToLong(Sample::length).sum();
+    return new Rate(tokens / seconds, tokens / cpuSeconds);
+  }
+
+  /** The medians, each on its own, of both rates over repeated calls. */
+  private static Rate medianRate(int repeats, Supplier<Rate> measure) {
+    double[] wall = new double[repeats];
+    double[] cpu = new double[repeats];
+    for (int i = 0; i < repeats; i++) {
+      Rate r = measure.get();
+      wall[i] = r.perSecond();
+      cpu[i] = r.perCpuSecond();
+    }
+    Arrays.sort(wall);
+    Arrays.sort(cpu);
+    return new Rate(wall[repeats / 2], cpu[repeats / 2]);
+  }
+
   /** Runs a sampling call and returns its generated tokens per second. */
-  private static double timed(java.util.function.Supplier<List<Sample>> call) {
+  private static double timed(Supplier<List<Sample>> call) {
     long start = System.nanoTime();
     List<Sample> out = call.get();
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -213,25 +268,39 @@ public final class SamplingBenchmark {
     return out;
   }
 
-  private static Double torchReference(Options o, DecoderConfig c, int batch) {
-    TorchReference ref = new TorchReference(o.python(), o.torchReference());
-    if (ref.available() != null) {
-      System.err.println("PyTorch reference unavailable: " + ref.available());
+  /** The reference's new tokens per wall-clock and per CPU second, or null. */
+  private static double[] torchReference(Options o, DecoderConfig c, int batch) {
+    JsonObject r = new TorchReference(o.python(), o.torchReference()).result("--mode", "sample",
+        "--d-model", String.valueOf(c.dModel()), "--layers", String.valueOf(c.layers()), "--heads",
+        String.valueOf(c.heads()), "--vocab", String.valueOf(c.vocabSize()), "--max-len", String.valueOf(c.maxLength()),
+        "--batch", String.valueOf(batch), "--prompt-len", String.valueOf(o.promptTokens()), "--new-tokens",
+        String.valueOf(o.newTokens()), "--threads", String.valueOf(o.threads()), "--warmup", "1", "--repeats",
+        String.valueOf(Math.max(1, o.repeats())));
+    if (r == null) {
       return null;
     }
-    try {
-      return ref.run("--mode", "sample", "--d-model", String.valueOf(c.dModel()), "--layers",
-          String.valueOf(c.layers()), "--heads", String.valueOf(c.heads()), "--vocab", String.valueOf(c.vocabSize()),
-          "--max-len", String.valueOf(c.maxLength()), "--batch", String.valueOf(batch), "--prompt-len",
-          String.valueOf(o.promptTokens()), "--new-tokens", String.valueOf(o.newTokens()), "--threads",
-          String.valueOf(o.threads()), "--warmup", "1", "--repeats", String.valueOf(Math.max(1, o.repeats())))
-          .get("new_tokens_per_s").getAsDouble();
-    } catch (IOException | RuntimeException e) {
-      System.err.println("PyTorch reference failed: " + e.getMessage());
+    if (!r.has("new_tokens_per_s") || !r.has("new_tokens_per_cpu_s")) {
+      System.err.println("PyTorch reference printed no new_tokens_per_s or new_tokens_per_cpu_s: " + r);
       return null;
     }
+    return new double[] {r.get("new_tokens_per_s").getAsDouble(), r.get("new_tokens_per_cpu_s").getAsDouble()};
   }
 
+  /**
+   * Prepares the process before the engine loads: the CPU settings ({@link CpuTuning}), offline unless said
+   * otherwise, and the PyTorch intra-op threads.
+   *
+   * @param threads the intra-op threads, or 0 for PyTorch's default
+   */
+  static void prepareEngine(int threads) {
+    CpuTuning.apply();
+    if (System.getProperty("ai.djl.offline") == null) {
+      System.setProperty("ai.djl.offline", "true");
+    }
+    if (threads > 0) {
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
+    }
+  }
 
   static ModelSize size(String name) {
     DecoderConfig.Builder b = DecoderConfig.builder().vocabSize(90).maxLength(MAX_LENGTH);
@@ -256,6 +325,8 @@ public final class SamplingBenchmark {
     String python = "/usr/bin/python3";
     int threads = 0;
     boolean quick = false;
+    boolean cpuTime = false;
+    boolean prefixes = true;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -291,6 +362,12 @@ public final class SamplingBenchmark {
         case "--threads":
           threads = Integer.parseInt(args[++i]);
           break;
+        case "--cpu-time":
+          cpuTime = true;
+          break;
+        case "--no-prefixes":
+          prefixes = false;
+          break;
         default:
           throw new IllegalArgumentException("unknown option " + a + "; see the Javadoc of SamplingBenchmark");
       }
@@ -301,6 +378,6 @@ public final class SamplingBenchmark {
           + MAX_LENGTH);
     }
     return new Options(sizes, batches, promptTokens, newTokens, noCacheMax, quick ? 64 : 256, repeats, torch,
-        python, threads);
+        python, threads, cpuTime, prefixes);
   }
 }

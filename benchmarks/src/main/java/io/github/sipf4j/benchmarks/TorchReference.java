@@ -60,6 +60,46 @@ public final class TorchReference {
   }
 
   /**
+   * Runs one mode and returns one number of its result, or null when the reference is unavailable or fails (the
+   * reason goes to standard error), so that a benchmark's table reads "n/a" instead of stopping.
+   *
+   * @param field the name of the number in the printed JSON object
+   * @param args the script's arguments
+   * @return the number, or null
+   */
+  public Double number(String field, String... args) {
+    JsonObject r = result(args);
+    if (r == null) {
+      return null;
+    }
+    if (!r.has(field) || !r.get(field).isJsonPrimitive()) {
+      System.err.println("PyTorch reference printed no number \"" + field + "\": " + r);
+      return null;
+    }
+    return r.get(field).getAsDouble();
+  }
+
+  /**
+   * Runs one mode and returns its result, or null when the reference is unavailable or fails (the reason goes to
+   * standard error).
+   *
+   * @param args the script's arguments
+   * @return the printed JSON object, or null
+   */
+  public JsonObject result(String... args) {
+    if (unavailable != null) {
+      System.err.println("PyTorch reference unavailable: " + unavailable);
+      return null;
+    }
+    try {
+      return run(args);
+    } catch (IOException | RuntimeException e) {
+      System.err.println("PyTorch reference failed: " + e.getMessage());
+      return null;
+    }
+  }
+
+  /**
    * Runs one mode.
    *
    * @param args the script's arguments, e.g. {@code --mode orpo-step --d-model 128}

@@ -29,6 +29,15 @@ final class AdaptedModels {
       return "--model " + model + ": not a saved policy directory (it needs the model files and "
           + TextTokenizer.FILE_NAME + (adapter == null ? "" : ", unless the adapter folder has it") + ")";
     }
+    return adapterProblem(adapter);
+  }
+
+  /**
+   * Checks the adapter folder before anything loads.
+   *
+   * @return an error message for the user, or null when there is no adapter or it has its settings file
+   */
+  static String adapterProblem(Path adapter) {
     if (adapter != null && !Files.isRegularFile(adapter.resolve(LoraModel.CONFIG_FILE))) {
       return "--adapter " + adapter + ": not a PEFT adapter folder (it needs " + LoraModel.CONFIG_FILE + " and "
           + LoraModel.WEIGHTS_FILE + ")";

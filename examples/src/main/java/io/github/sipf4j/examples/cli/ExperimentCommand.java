@@ -5,6 +5,7 @@ import io.github.sipf4j.examples.quickstart.Preset;
 import io.github.sipf4j.examples.quickstart.Quickstart;
 import io.github.sipf4j.examples.quickstart.QuickstartReport;
 import io.github.sipf4j.prm.iterate.EvalResult;
+import io.github.sipf4j.prm.synthetic.StepAudit;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     Map<String, Object> perSeed = new LinkedHashMap<>();
     for (long seed : seeds) {
       Path dir = out.resolve("seed-" + seed);
-      Quickstart.Splits splits = Quickstart.splits(p, seed);
+      Quickstart.Splits splits = overrides.evaluating(Quickstart.splits(p, seed));
       o.println("seed " + seed + ": warm start");
       o.flush();
       Quickstart.WarmStart warm = Quickstart.warmStart(p, seed, splits, dir.resolve("warm-start"), !noProgress);
@@ -104,7 +105,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     Files.writeString(out.resolve("experiment.json"), QuickstartReport.toJson(json));
     String table = summaryTable(p, results);
     Files.writeString(out.resolve("results.md"), table);
-    for (String split : List.of(Quickstart.IN_DOMAIN, Quickstart.OOD, Quickstart.OOD_LENGTH, Quickstart.VALIDATION)) {
+    for (String split : splitsOf(results)) {
       List<Curves.Series> series = new ArrayList<>();
       results.forEach((m, rs) -> {
         double[][] ms2 = meanStd(rs, split);
@@ -139,20 +140,57 @@ public final class ExperimentCommand implements Callable<Integer> {
     return new double[][] {mean, std};
   }
 
+  /** The evaluated splits in table order (in-domain, out-of-domain, validation), from the first result. */
+  static List<String> splitsOf(Map<Quickstart.Method, List<Quickstart.MethodResult>> results) {
+    return results.values().stream().flatMap(List::stream).findFirst().map(QuickstartReport::tableSplits)
+        .orElse(List.of());
+  }
+
+  /**
+   * Mean over seeds of the validation answers' arithmetic accuracy per row (0 = warm start), from the audits that
+   * exist; row 0 also takes the audit of any other method of the same seeds (the warm start is shared).
+   */
+  static double[] meanArithmetic(List<Quickstart.MethodResult> rs,
+      Map<Quickstart.Method, List<Quickstart.MethodResult>> all) {
+    int n = rs.stream().mapToInt(r -> r.iterations().size()).min().orElse(0) + 1;
+    double[] out = new double[n];
+    for (int i = 0; i < n; i++) {
+      final int row = i;
+      List<StepAudit> found = new ArrayList<>();
+      for (int s = 0; s < rs.size(); s++) {
+        StepAudit a = QuickstartReport.audit(rs.get(s), row);
+        if (a == null && row == 0) {
+          for (List<Quickstart.MethodResult> other : all.values()) {
+            if (a == null && s < other.size()) {
+              a = QuickstartReport.audit(other.get(s), 0);
+            }
+          }
+        }
+        if (a != null) {
+          found.add(a);
+        }
+      }
+      out[i] = found.isEmpty() ? Double.NaN
+          : found.stream().mapToDouble(StepAudit::arithmeticAccuracy).average().orElse(Double.NaN);
+    }
+    return out;
+  }
+
   static String summaryTable(Preset p, Map<Quickstart.Method, List<Quickstart.MethodResult>> results) {
     StringWriter sw = new StringWriter();
     PrintWriter w = new PrintWriter(sw);
+    List<String> splits = splitsOf(results);
     w.println("Preset: " + p);
     w.println();
-    w.println("| method | iteration | in-domain | ood-wording | ood-length | validation | pairs/examples (new) | "
-        + "sound chosen | seconds per iteration |");
-    w.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    QuickstartReport.printHeader(w, List.of("method", "iteration"), splits, List.of("pairs/examples (new)",
+        "sound chosen", "val. arithmetic", "seconds per iteration"));
     results.forEach((m, rs) -> {
-      double[][] in = meanStd(rs, Quickstart.IN_DOMAIN);
-      double[][] ood = meanStd(rs, Quickstart.OOD);
-      double[][] len = meanStd(rs, Quickstart.OOD_LENGTH);
-      double[][] val = meanStd(rs, Quickstart.VALIDATION);
-      for (int i = 0; i < in[0].length; i++) {
+      List<double[][]> columns = new ArrayList<>();
+      for (String split : splits) {
+        columns.add(meanStd(rs, split));
+      }
+      double[] arithmetic = meanArithmetic(rs, results);
+      for (int i = 0; i < columns.get(0)[0].length; i++) {
         final int it = i;
         double pairs = i == 0 ? Double.NaN
             : rs.stream().mapToInt(r -> r.iterations().get(it - 1).newExamples()).average().orElse(Double.NaN);
@@ -160,10 +198,14 @@ public final class ExperimentCommand implements Callable<Integer> {
             : rs.stream().mapToDouble(r -> r.soundChosen().get(it - 1)).average().orElse(Double.NaN);
         double secs = i == 0 ? Double.NaN
             : rs.stream().mapToDouble(r -> r.iterations().get(it - 1).totalSeconds()).average().orElse(Double.NaN);
-        w.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", m.key(),
-            i == 0 ? "0 (warm start)" : i, ms(in, i), ms(ood, i), ms(len, i), ms(val, i),
+        StringBuilder row = new StringBuilder("| " + m.key() + " | " + (i == 0 ? "0 (warm start)" : i) + " |");
+        for (double[][] c : columns) {
+          row.append(' ').append(ms(c, i)).append(" |");
+        }
+        w.printf(Locale.ROOT, "%s %s | %s | %s | %s |%n", row,
             Double.isNaN(pairs) ? "" : String.format(Locale.ROOT, "%.0f", pairs),
             Double.isNaN(sound) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * sound),
+            Double.isNaN(arithmetic[i]) ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * arithmetic[i]),
             Double.isNaN(secs) ? "" : String.format(Locale.ROOT, "%.0f", secs));
       }
     });

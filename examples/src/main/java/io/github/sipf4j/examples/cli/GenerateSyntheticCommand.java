@@ -1,8 +1,7 @@
 package io.github.sipf4j.examples.cli;
 
 import io.github.sipf4j.prm.data.Gsm8kWriter;
-import io.github.sipf4j.prm.synthetic.SyntheticSplit;
-import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
+import io.github.sipf4j.prm.synthetic.SyntheticRegime;
 import io.github.sipf4j.prm.task.TaskSet;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -19,8 +18,13 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class GenerateSyntheticCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--split", required = true, description = "in-domain, validation, ood-wording or ood-length.")
+  @Option(names = "--split", required = true, description = "A split of the regime: in-domain, validation, and "
+      + "ood-wording or ood-length (arithmetic), ood-distractors or ood-length (distractors).")
   String split;
+
+  @Option(names = "--regime", defaultValue = "arithmetic",
+      description = "arithmetic (the original task) or distractors (the reasoning regime) (default: ${DEFAULT-VALUE}).")
+  String regime;
 
   @Option(names = "--count", required = true, description = "How many tasks to write.")
   int count;
@@ -42,9 +46,10 @@ public final class GenerateSyntheticCommand implements Callable<Integer> {
    */
   @Override
   public Integer call() throws Exception {
-    SyntheticSplit s;
+    SyntheticRegime r;
     try {
-      s = SyntheticSplit.fromName(split);
+      r = SyntheticRegime.fromName(regime);
+      r.config(split);
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
@@ -53,10 +58,10 @@ public final class GenerateSyntheticCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("--count must be >= 0");
       return 2;
     }
-    TaskSet tasks = SyntheticTaskGenerator.generate(s, count, seed);
+    TaskSet tasks = r.generate(split, count, seed);
     Gsm8kWriter.write(tasks.tasks(), out);
-    spec.commandLine().getOut().println(
-        "wrote " + tasks.size() + " tasks of split " + s.splitName() + " (seed " + seed + ") to " + out);
+    spec.commandLine().getOut().println("wrote " + tasks.size() + " tasks of split " + tasks.name() + " of the "
+        + r.key() + " regime (seed " + seed + ") to " + out);
     spec.commandLine().getOut().flush();
     return 0;
   }

@@ -1,6 +1,9 @@
 package io.github.sipf4j.examples.cli;
 
 import io.github.sipf4j.examples.quickstart.Preset;
+import io.github.sipf4j.examples.quickstart.Quickstart;
+import io.github.sipf4j.prm.synthetic.SyntheticRegime;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /**
@@ -68,6 +71,40 @@ public final class PresetOverrides {
       description = "SIPF scores steps with the synthetic task's exact step checker (no simulation).")
   Boolean checkerRewards;
 
+  @Option(names = "--regime", description = "Override the synthetic task regime: arithmetic or distractors.")
+  String regime;
+
+  @Option(names = "--pool", description = "Override the number of answer-only pool questions.")
+  Integer pool;
+
+  @Option(names = "--warm-lr", description = "Override the SFT warm start's peak learning rate.")
+  Float warmLr;
+
+  @Option(names = "--warm-eval-every", description = "Evaluate the warm start on its development set every this "
+      + "many steps and keep the best weights (0: train every step and keep the last).")
+  Integer warmEvalEvery;
+
+  @Option(names = "--patience", description = "Stop the warm start after this many evaluations without a better "
+      + "development accuracy (0: never early).")
+  Integer patience;
+
+  @Option(names = "--width", description = "Override the policy's width (d_model, a multiple of 4) of a new warm "
+      + "start.")
+  Integer width;
+
+  @Option(names = "--layers", description = "Override the policy's layers of a new warm start.")
+  Integer layers;
+
+  @Option(names = "--pretrain", description = "Override the pretraining corpus size (0: no pretraining stage).")
+  Integer pretrain;
+
+  @Option(names = "--pretrain-steps", description = "Override the pretraining stage's optimizer steps.")
+  Integer pretrainSteps;
+
+  @Option(names = "--eval-splits", split = ",", description = "Evaluate only these splits (for example "
+      + "'validation' while tuning; default: all of the regime's splits).")
+  List<String> evalSplits;
+
   /** Creates the options; picocli fills them in. */
   public PresetOverrides() {}
 
@@ -78,7 +115,8 @@ public final class PresetOverrides {
    * @return {@code p} with the given options changed
    */
   public Preset apply(Preset p) {
-    return new Preset(p.name(), or(gold, p.goldExamples()), or(warmSteps, p.warmSteps()), p.warmLr(), p.poolQuestions(),
+    Preset out = new Preset(p.name(), or(gold, p.goldExamples()), or(warmSteps, p.warmSteps()),
+        warmLr == null ? p.warmLr() : warmLr, or(pool, p.poolQuestions()),
         or(goldReplay, p.goldReplay()), or(questions, p.questionsPerIteration()), or(samples, p.samplesPerQuestion()),
         or(rollouts, p.rolloutsPerStep()), p.maxSimulatedSamples(), mcRewards == null ? p.monteCarloRewards() : mcRewards,
         p.prmEpochs(), or(iterations, p.iterations()), lr == null ? p.orpoLr() : lr, lambda == null ? p.lambda()
@@ -86,7 +124,28 @@ public final class PresetOverrides {
         flawedFirst == null ? p.preferFlawedRejected() : flawedFirst, or(anchors, p.anchorsPerStep()),
         softLabels == null ? p.softLabels() : softLabels, aggregation == null ? p.aggregation() : aggregation,
         minChosen == null ? p.minChosenReward() : minChosen, checkerRewards == null ? p.checkerRewards()
-        : checkerRewards);
+        : checkerRewards, regime == null ? p.regime() : SyntheticRegime.fromName(regime), or(warmEvalEvery, p.warmEvalEvery()), or(patience, p.warmPatience()),
+        or(width, p.modelWidth()), or(layers, p.modelLayers()), or(pretrain, p.pretrainExamples()),
+        or(pretrainSteps, p.pretrainSteps()));
+    if (evalSplits != null) {
+      for (String s : evalSplits) {
+        if (!out.regime().splits().contains(s)) {
+          throw new IllegalArgumentException("unknown evaluation split '" + s + "' for the " + out.regime().key()
+              + " regime; splits: " + String.join(", ", out.regime().splits()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Restricts the splits' evaluation sets to {@code --eval-splits} when it was given.
+   *
+   * @param splits the splits of a seed
+   * @return the splits, with only the chosen evaluation sets
+   */
+  public Quickstart.Splits evaluating(Quickstart.Splits splits) {
+    return evalSplits == null ? splits : splits.onlyEvaluating(evalSplits);
   }
 
   private static int or(Integer v, int dflt) {

@@ -30,7 +30,8 @@ public final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--preset", defaultValue = "default",
-      description = "tiny (seconds), default (about 7 minutes on 2 idle cores) or experiment (default: ${DEFAULT-VALUE}).")
+      description = "tiny (seconds), default (about 7 minutes on 2 idle cores), experiment or distractors (the "
+          + "reasoning regime) (default: ${DEFAULT-VALUE}).")
   String preset;
 
   @Option(names = "--out", defaultValue = "sipf4j-quickstart",
@@ -78,15 +79,19 @@ public final class QuickstartCommand implements Callable<Integer> {
     Files.createDirectories(out);
     o.println("sipf4j quickstart: " + m.key() + ", preset " + p + ", seed " + seed + ", output " + out);
     o.flush();
-    Quickstart.Splits splits = Quickstart.splits(p, seed);
+    Quickstart.Splits splits = overrides.evaluating(Quickstart.splits(p, seed));
     Quickstart.WarmStart warm;
     if (warmModel != null) {
-      warm = new Quickstart.WarmStart(warmModel.toString(), 0, Double.NaN);
+      warm = Quickstart.WarmStart.external(warmModel.toString());
     } else {
-      o.println("1/2 SFT warm start: " + p.goldExamples() + " gold rationales, " + p.warmSteps() + " steps");
+      o.println("1/2 SFT warm start: " + p.goldExamples() + " gold rationales, " + (p.warmEvalEvery() > 0
+          ? "at most " + p.warmSteps() + " steps, the best of evaluations every " + p.warmEvalEvery() + " steps"
+          : p.warmSteps() + " steps"));
       o.flush();
       warm = Quickstart.warmStart(p, seed, splits, out.resolve("warm-start"), !noProgress);
-      o.printf(java.util.Locale.ROOT, "    done in %.0f s (final loss %.3f)%n", warm.seconds(), warm.lastLoss());
+      o.printf(java.util.Locale.ROOT, "    done in %.0f s (%d steps, final loss %.3f%s)%n", warm.seconds(), warm.steps(),
+          warm.lastLoss(), warm.bestStep() >= 0 ? String.format(java.util.Locale.ROOT,
+              "; kept step %d, development accuracy %.1f%%", warm.bestStep(), 100 * warm.devAccuracy()) : "");
     }
     o.println("2/2 " + m.key().toUpperCase(java.util.Locale.ROOT) + ": " + p.iterations() + " iterations of "
         + p.questionsPerIteration() + " questions x " + p.samplesPerQuestion() + " samples");

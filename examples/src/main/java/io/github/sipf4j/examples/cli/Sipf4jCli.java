@@ -22,7 +22,9 @@ import picocli.CommandLine.Command;
       GenerateSyntheticCommand.class,
       QuickstartCommand.class,
       EvaluateCommand.class,
-      ExperimentCommand.class
+      ExperimentCommand.class,
+      LogprobsCommand.class,
+      GenerateCommand.class
     })
 public final class Sipf4jCli implements Runnable {
 

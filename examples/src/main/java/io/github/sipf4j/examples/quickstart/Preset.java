@@ -1,5 +1,6 @@
 package io.github.sipf4j.examples.quickstart;
 
+import io.github.sipf4j.prm.synthetic.SyntheticRegime;
 import java.util.List;
 import java.util.Locale;
 
@@ -36,6 +37,20 @@ import java.util.Locale;
  *     PairSelectorConfig#minChosenReward})
  * @param checkerRewards SIPF scores steps with the exact {@code SyntheticStepChecker} instead of Monte-Carlo labels or
  *     a PRM (an upper bound for process feedback on this task; no simulation runs)
+ * @param regime the synthetic task family and its splits
+ * @param warmEvalEvery 0: the warm start trains {@code warmSteps} steps and keeps the last weights; otherwise it
+ *     evaluates greedy accuracy on a held-out development set (validation distribution, {@code evalTasks} questions
+ *     disjoint from the validation split) every this many steps and at the end, and keeps the best weights (early
+ *     stopping; {@code warmSteps} is then the most steps)
+ * @param warmPatience with early stopping, stop after this many evaluations in a row without a better accuracy (0:
+ *     never stop before {@code warmSteps})
+ * @param modelWidth the policy's width (d_model) when the warm start creates it
+ * @param modelLayers the policy's transformer layers when the warm start creates it
+ * @param pretrainExamples 0: the warm start begins from a new model; otherwise it first trains the new model on this
+ *     many rationales of the regime's pretraining corpus (the in-domain task without its reasoning parts; see
+ *     {@code SyntheticRegime#pretraining}) for {@code pretrainSteps} steps at learning rate
+ *     {@value #PRETRAIN_LR} (cosine), the stand-in for a pretrained model, and then trains that on the gold set
+ * @param pretrainSteps optimizer steps (batch 16) of the pretraining stage
  */
 public record Preset(
     String name,
@@ -62,7 +77,17 @@ public record Preset(
     boolean softLabels,
     String aggregation,
     double minChosenReward,
-    boolean checkerRewards) {
+    boolean checkerRewards,
+    SyntheticRegime regime,
+    int warmEvalEvery,
+    int warmPatience,
+    int modelWidth,
+    int modelLayers,
+    int pretrainExamples,
+    int pretrainSteps) {
+
+  /** The peak learning rate of the pretraining stage (that of the arithmetic regime's warm start). */
+  public static final float PRETRAIN_LR = 2e-3f;
 
   /**
    * Checks the sizes.
@@ -110,6 +135,22 @@ public record Preset(
     if (!(lambda >= 0) || Float.isInfinite(lambda)) {
       bad.add("lambda must be >= 0 and finite, got " + lambda);
     }
+    if (regime == null) {
+      bad.add("regime is required");
+    }
+    if (warmEvalEvery < 0 || warmPatience < 0) {
+      bad.add("warm-start evaluation interval and patience must be >= 0 (0 = off), got " + warmEvalEvery + " and "
+          + warmPatience);
+    }
+    if (pretrainExamples < 0 || pretrainSteps < 0 || (pretrainExamples > 0) != (pretrainSteps > 0)) {
+      bad.add("pretraining needs both examples and steps (or neither), got " + pretrainExamples + " and "
+          + pretrainSteps);
+    }
+    positive(bad, "model width", modelWidth);
+    positive(bad, "model layers", modelLayers);
+    if (modelWidth > 0 && modelWidth % 4 != 0) {
+      bad.add("model width must be a multiple of the 4 attention heads, got " + modelWidth);
+    }
     if (!bad.isEmpty()) {
       throw new IllegalArgumentException("preset " + name + ": " + String.join("; ", bad));
     }
@@ -123,29 +164,38 @@ public record Preset(
 
   /** Seconds on a 2-core machine: the whole method on a toy budget, for tests and a first look. */
   public static final Preset TINY = new Preset("tiny", 64, 30, 2e-3f, 24, 8, 16, 2, 2, 24, false, 1, 1, 1e-4f, 0.1f, 4,
-      4, 16, 96, false, 0, false, "mean", 0, false);
+      4, 16, 96, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0, 0, 96, 4, 0, 0);
 
   /**
    * The default: an SFT warm start (1,500 steps), two SIPF iterations with Monte-Carlo step rewards and evaluation,
    * about 13 minutes on a 2-core machine.
    */
   public static final Preset DEFAULT = new Preset("default", 2000, 1500, 2e-3f, 1600, 400, 800, 4, 4, 600, true, 3,
-      2, 3e-4f, 0.1f, 100, 300, 200, 200, false, 0, false, "mean", 0, false);
+      2, 3e-4f, 0.1f, 100, 300, 200, 200, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0, 0, 96, 4, 0, 0);
 
   /**
    * The experiment's size: the warm start of the calibration (2,000 steps, 30-41% in domain by seed, near the paper's
    * 31.5% SFT start on GSM8K), two iterations, 250 tasks per evaluation split.
    */
   public static final Preset EXPERIMENT = new Preset("experiment", 2000, 2000, 2e-3f, 2400, 400, 800, 4, 4, 600,
-      true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200, false, 0, false, "mean", 0, false);
+      true, 3, 2, 3e-4f, 0.1f, 100, 300, 250, 200, false, 0, false, "mean", 0, false, SyntheticRegime.ARITHMETIC, 0,
+      0, 96, 4, 0, 0);
+
+  /**
+   * The reasoning regime ({@link SyntheticRegime#DISTRACTORS}): a small gold set, an early-stopped warm start, an
+   * answer-only pool ten times larger with fresh questions every iteration.
+   */
+  public static final Preset DISTRACTORS = new Preset("distractors", 300, 3000, 2e-3f, 3000, 0, 750, 4, 4, 600,
+      true, 3, 4, 3e-4f, 0.1f, 100, 300, 250, 256, false, 0, false, "mean", 0, false, SyntheticRegime.DISTRACTORS,
+      100, 5, 96, 4, 3000, 1000);
 
   /**
    * Returns the built-in presets.
    *
-   * @return tiny, default and experiment
+   * @return tiny, default, experiment and distractors
    */
   public static List<Preset> all() {
-    return List.of(TINY, DEFAULT, EXPERIMENT);
+    return List.of(TINY, DEFAULT, EXPERIMENT, DISTRACTORS);
   }
 
   /**
@@ -167,9 +217,14 @@ public record Preset(
 
   @Override
   public String toString() {
-    return String.format(Locale.ROOT, "%s (gold %d, warm %d steps, pool %d + replay %d, %d questions x %d samples per "
-        + "iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps, %s%s rewards%s%s%s)", name,
-        goldExamples, warmSteps, poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion,
+    return String.format(Locale.ROOT, "%s (%sgold %d, warm %d steps%s, pool %d + replay %d, %d questions x %d samples "
+        + "per iteration, K=%d, %d iterations, lr %.0e, %d steps, lambda %.2g, %d SFT steps, %s%s rewards%s%s%s)", name,
+        regime == SyntheticRegime.ARITHMETIC ? "" : regime.key() + " regime, model " + modelWidth + "x"
+            + modelLayers + ", " + (pretrainSteps > 0 ? "pretraining " + pretrainExamples + " x " + pretrainSteps
+            + " steps, " : ""), goldExamples, warmSteps,
+        warmEvalEvery > 0 ? String.format(Locale.ROOT, " at most (lr %.0e, best of evaluations every %d, patience %d)",
+            warmLr, warmEvalEvery, warmPatience) : "",
+        poolQuestions, goldReplay, questionsPerIteration, samplesPerQuestion,
         rolloutsPerStep, iterations, orpoLr, orpoMaxSteps, lambda, sftSteps, aggregation,
         checkerRewards ? " step-checker" : softLabels ? " soft" : "",
         minChosenReward > 0 ? ", chosen reward >= " + minChosenReward : "",

@@ -2,6 +2,7 @@ package io.github.sipf4j.examples.quickstart;
 
 import io.github.sipf4j.prm.iterate.EvalResult;
 import io.github.sipf4j.prm.iterate.IterationReport;
+import io.github.sipf4j.prm.synthetic.StepAudit;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -36,18 +37,28 @@ public final class QuickstartReport {
     out.put("seed", seed);
     out.put("method", r.method().key());
     out.put("wall_seconds", wallSeconds);
+    out.put("regime", preset.regime().key());
     out.put("warm_start_seconds", warm.seconds());
     out.put("warm_start_loss", num(warm.lastLoss()));
+    out.put("warm_start_steps", warm.steps());
+    if (warm.bestStep() >= 0) {
+      out.put("warm_start_best_step", warm.bestStep());
+      out.put("warm_start_dev_accuracy", num(warm.devAccuracy()));
+      out.put("warm_start_dev_evaluations", warm.devEvaluations());
+    }
+    String primary = preset.regime().primaryOutOfDomain();
     Map<String, Object> baseline = new LinkedHashMap<>();
     baseline.put("method", "sft");
-    putAccuracies(baseline, r.baseline());
+    putAccuracies(baseline, r.baseline(), primary);
+    putAudit(baseline, audit(r, 0));
     out.put("baseline", baseline);
     List<Object> its = new ArrayList<>();
     for (int i = 0; i < r.iterations().size(); i++) {
       IterationReport it = r.iterations().get(i);
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("iteration", it.iteration());
-      putAccuracies(m, it.evaluations());
+      putAccuracies(m, it.evaluations(), primary);
+      putAudit(m, audit(r, i + 1));
       m.put("pairs", it.newExamples());
       m.put("pairs_total", it.totalExamples());
       m.put("correct_rejected_pairs", it.correctRejected());
@@ -65,7 +76,7 @@ public final class QuickstartReport {
     out.put("iterations", its);
     Map<String, Object> fin = new LinkedHashMap<>();
     putAccuracies(fin, r.iterations().isEmpty() ? r.baseline() : r.iterations().get(r.iterations().size() - 1)
-        .evaluations());
+        .evaluations(), primary);
     out.put("final", fin);
     out.put("model_dir", r.finalModelDir().toAbsolutePath().toString());
     return out;
@@ -89,11 +100,69 @@ public final class QuickstartReport {
     return Double.isNaN(v) ? null : v;
   }
 
-  private static void putAccuracies(Map<String, Object> m, Map<String, EvalResult> evals) {
+  /**
+   * Accuracy per split under the split's name with underscores ({@code in_domain}, {@code ood_length}, ...), and
+   * {@code ood} for the regime's primary out-of-domain split; null for a split that was not evaluated.
+   */
+  private static void putAccuracies(Map<String, Object> m, Map<String, EvalResult> evals, String primaryOod) {
     m.put("in_domain", acc(evals, Quickstart.IN_DOMAIN));
-    m.put("ood", acc(evals, Quickstart.OOD));
-    m.put("ood_length", acc(evals, Quickstart.OOD_LENGTH));
-    m.put("validation", acc(evals, Quickstart.VALIDATION));
+    m.put("ood", acc(evals, primaryOod));
+    for (String split : new java.util.TreeSet<>(evals.keySet())) {
+      String key = split.replace('-', '_');
+      if (!m.containsKey(key)) {
+        m.put(key, acc(evals, split));
+      }
+    }
+    m.putIfAbsent("validation", acc(evals, Quickstart.VALIDATION));
+  }
+
+  /**
+   * Returns the step checker's audit of one row's validation answers.
+   *
+   * @param r the result
+   * @param row 0 for the starting policy, else the iteration
+   * @return the audit, or null where there is none
+   */
+  public static StepAudit audit(Quickstart.MethodResult r, int row) {
+    return r.validationAudit() == null || row >= r.validationAudit().size() ? null : r.validationAudit().get(row);
+  }
+
+  /** The step checker's audit of the greedy validation answers, when there is one. */
+  private static void putAudit(Map<String, Object> m, StepAudit a) {
+    if (a == null) {
+      return;
+    }
+    Map<String, Object> v = new LinkedHashMap<>();
+    v.put("arithmetic_accuracy", num(a.arithmeticAccuracy()));
+    v.put("sound_share", num(a.soundShare()));
+    v.put("rationales", a.rationales());
+    v.put("steps", a.steps());
+    Map<String, Integer> first = new LinkedHashMap<>();
+    a.firstErrors().forEach((k, n) -> first.put(k.name().toLowerCase(Locale.ROOT), n));
+    v.put("first_errors", first);
+    m.put("validation_steps", v);
+  }
+
+  /**
+   * Returns the splits of a result in table order: in-domain, the out-of-domain splits, validation last.
+   *
+   * @param r the result
+   * @return the split names
+   */
+  public static List<String> tableSplits(Quickstart.MethodResult r) {
+    List<String> out = new ArrayList<>();
+    if (r.splits().contains(Quickstart.IN_DOMAIN)) {
+      out.add(Quickstart.IN_DOMAIN);
+    }
+    for (String s : r.splits()) {
+      if (!s.equals(Quickstart.IN_DOMAIN) && !s.equals(Quickstart.VALIDATION)) {
+        out.add(s);
+      }
+    }
+    if (r.splits().contains(Quickstart.VALIDATION)) {
+      out.add(Quickstart.VALIDATION);
+    }
+    return out;
   }
 
   private static Double acc(Map<String, EvalResult> evals, String name) {
@@ -110,7 +179,10 @@ public final class QuickstartReport {
    */
   public static void drawCurves(Path file, Quickstart.MethodResult r) throws IOException {
     List<Curves.Series> series = new ArrayList<>();
-    for (String split : List.of(Quickstart.IN_DOMAIN, Quickstart.OOD, Quickstart.OOD_LENGTH)) {
+    for (String split : tableSplits(r)) {
+      if (split.equals(Quickstart.VALIDATION)) {
+        continue;
+      }
       double[] v = new double[r.iterations().size() + 1];
       double[] e = new double[v.length];
       for (int i = 0; i < v.length; i++) {
@@ -131,23 +203,61 @@ public final class QuickstartReport {
    * @param r the method's result
    */
   public static void printTable(PrintWriter out, Quickstart.MethodResult r) {
-    out.println("| iteration | in-domain | ood-wording | ood-length | pairs (new/total) | sample acc | sound chosen "
-        + "| PRM step acc | seconds |");
-    out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    out.printf(Locale.ROOT, "| 0 (SFT) | %s | %s | %s | | | | | |%n", pct(r.baseline(), Quickstart.IN_DOMAIN),
-        pct(r.baseline(), Quickstart.OOD), pct(r.baseline(), Quickstart.OOD_LENGTH));
+    List<String> splits = tableSplits(r);
+    printHeader(out, List.of("iteration"), splits, List.of("pairs (new/total)", "sample acc", "sound chosen",
+        "val. arithmetic", "PRM step acc", "seconds"));
+    StringBuilder row = new StringBuilder("| 0 (SFT) |");
+    for (String split : splits) {
+      row.append(' ').append(pct(r.baseline(), split)).append(" |");
+    }
+    out.println(row + " | | | " + arithmetic(audit(r, 0)) + " | | |");
     for (int i = 0; i < r.iterations().size(); i++) {
       IterationReport it = r.iterations().get(i);
       double sound = r.soundChosen().get(i);
-      out.printf(Locale.ROOT, "| %d | %s | %s | %s | %d/%d | %s | %s | %s | %.0f |%n", it.iteration(),
-          pct(it.evaluations(), Quickstart.IN_DOMAIN), pct(it.evaluations(), Quickstart.OOD),
-          pct(it.evaluations(), Quickstart.OOD_LENGTH), it.newExamples(), it.totalExamples(),
+      row = new StringBuilder("| " + it.iteration() + " |");
+      for (String split : splits) {
+        row.append(' ').append(pct(it.evaluations(), split)).append(" |");
+      }
+      out.printf(Locale.ROOT, "%s %d/%d | %s | %s | %s | %s | %.0f |%n", row, it.newExamples(), it.totalExamples(),
           Double.isNaN(it.sampleAccuracy()) ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * it.sampleAccuracy()),
-          Double.isNaN(sound) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * sound),
+          Double.isNaN(sound) ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * sound), arithmetic(audit(r, i + 1)),
           Double.isNaN(it.prmStepAccuracy()) ? "n/a" : String.format(Locale.ROOT, "%.3f", it.prmStepAccuracy()),
           it.totalSeconds());
     }
     out.flush();
+  }
+
+  /**
+   * Prints a Markdown table's header: the leading columns (left-aligned), one column per split and the trailing
+   * columns (right-aligned).
+   *
+   * @param out where to print
+   * @param leading the first columns
+   * @param splits the split columns
+   * @param trailing the last columns
+   */
+  public static void printHeader(PrintWriter out, List<String> leading, List<String> splits, List<String> trailing) {
+    StringBuilder head = new StringBuilder("|");
+    StringBuilder rule = new StringBuilder("|");
+    for (int i = 0; i < leading.size(); i++) {
+      head.append(' ').append(leading.get(i)).append(" |");
+      rule.append(i == 0 ? "---|" : "---:|");
+    }
+    for (String c : splits) {
+      head.append(' ').append(c).append(" |");
+      rule.append("---:|");
+    }
+    for (String c : trailing) {
+      head.append(' ').append(c).append(" |");
+      rule.append("---:|");
+    }
+    out.println(head);
+    out.println(rule);
+  }
+
+  private static String arithmetic(StepAudit a) {
+    return a == null || Double.isNaN(a.arithmeticAccuracy()) ? ""
+        : String.format(Locale.ROOT, "%.1f%%", 100 * a.arithmeticAccuracy());
   }
 
   private static String pct(Map<String, EvalResult> evals, String name) {

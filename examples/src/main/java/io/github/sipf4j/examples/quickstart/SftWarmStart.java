@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The SFT warm start of the quickstart: a small character-level {@link DecoderLm} trained on gold rationales of the
@@ -41,7 +42,20 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    * @return the configuration
    */
   public static DecoderConfig defaultModel(int vocabSize) {
-    return DecoderConfig.builder().vocabSize(vocabSize).dModel(96).layers(4).heads(4).maxLength(320)
+    return model(vocabSize, 96, 4, 320);
+  }
+
+  /**
+   * Returns a model of the embedded default's family: 4 heads, rotary positions, the given width, depth and context.
+   *
+   * @param vocabSize the tokenizer's vocabulary size
+   * @param width d_model, a multiple of 4
+   * @param layers the transformer layers
+   * @param maxLength the longest sequence in tokens
+   * @return the configuration
+   */
+  public static DecoderConfig model(int vocabSize, int width, int layers, int maxLength) {
+    return DecoderConfig.builder().vocabSize(vocabSize).dModel(width).layers(layers).heads(4).maxLength(maxLength)
         .positions(PositionEncoding.ROTARY).build();
   }
 
@@ -78,18 +92,81 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    */
   public static SftWarmStart train(Path out, TaskSet gold, int steps, float learningRate, long seed, boolean progress)
       throws IOException {
+    try (TextTokenizer tok = TextTokenizer.characterLevel()) {
+      return train(out, gold, defaultModel(tok.vocabSize()), null, steps, learningRate, seed, progress, null).warm();
+    }
+  }
+
+  /**
+   * How the warm start stops early: evaluate greedy accuracy on {@code dev} every {@code evalEvery} steps and keep
+   * the best weights (see {@link EarlyStopping}).
+   *
+   * @param dev the development tasks, never trained on
+   * @param evalEvery evaluate after every this many steps, positive
+   * @param patience stop after this many evaluations in a row without a better accuracy; 0 never stops early
+   * @param maxNewTokens the longest greedy answer
+   */
+  public record StoppingRule(TaskSet dev, int evalEvery, int patience, int maxNewTokens) {}
+
+  /**
+   * A warm start and, with early stopping, what it saw.
+   *
+   * @param warm the saved model and the training summary
+   * @param history the development evaluations and the best step, or null without early stopping
+   */
+  public record Result(SftWarmStart warm, EarlyStopping.History history) {}
+
+  /**
+   * Trains and saves a warm-start model of the given shape, optionally with early stopping on a development set. A
+   * run interrupted midway resumes from its last checkpoint in {@code out/sft} (and the early-stopping state in
+   * {@code out/early-stopping}).
+   *
+   * @param out the directory for the model, the tokenizer, checkpoints and metrics
+   * @param gold the tasks whose gold rationales are trained on
+   * @param shape the configuration of a new model (its vocabulary must be the character tokenizer's)
+   * @param initFrom a saved model to continue training instead of a new one (its tokenizer must be the character
+   *     tokenizer), or null
+   * @param steps optimizer steps of batch 16; with early stopping the most steps
+   * @param learningRate the peak learning rate (cosine decay over {@code steps})
+   * @param seed the seed of the initialisation and the order
+   * @param progress whether to draw a progress bar
+   * @param stopping early stopping, or null to train every step and keep the last weights
+   * @return the saved model's directory, the run's summary and the early-stopping history
+   * @throws IOException if saving fails
+   */
+  public static Result train(Path out, TaskSet gold, DecoderConfig shape, Path initFrom, int steps,
+      float learningRate, long seed, boolean progress, StoppingRule stopping) throws IOException {
     try (TextTokenizer tok = TextTokenizer.characterLevel();
-        DecoderLm lm = DecoderLm.create(defaultModel(tok.vocabSize()), Device.cpu(), seed)) {
+        DecoderLm lm = initFrom == null ? DecoderLm.create(shape, Device.cpu(), seed)
+            : DecoderLm.load(initFrom, Device.cpu())) {
       List<EncodedSequence> data = encodeGold(new SequenceEncoder(tok, PromptTemplate.DEFAULT, lm.maxLength()), gold);
       TrainerConfig cfg = TrainerConfig.builder().batchSize(16).maxSteps(steps).seed(seed).workDir(out.resolve("sft"))
           .checkpointEverySteps(200).progressBar(progress).optimizer(OptimizerConfig.builder()
               .learningRate(learningRate).warmupSteps(Math.min(50, steps / 10)).schedule(LrScheduleType.COSINE)
               .minLrRatio(0.05f).build()).build();
-      TrainingSummary s = new SftTrainer(lm, cfg, tok.padId(), NllScope.RESPONSE).fit(data);
+      SftTrainer trainer = new SftTrainer(lm, cfg, tok.padId(), NllScope.RESPONSE);
+      EarlyStopping es = null;
+      if (stopping != null) {
+        es = new EarlyStopping(lm, tok, stopping.dev(), stopping.evalEvery(), stopping.patience(),
+            out.resolve("early-stopping"), stopping.maxNewTokens());
+        trainer.addListener(es);
+      }
+      TrainingSummary s;
+      EarlyStopping.History history = null;
+      if (es != null && es.alreadyStopped()) {
+        // A finished early-stopped run that died before saving: its best weights are all that is needed.
+        s = new TrainingSummary(es.history().evaluations().get(es.history().evaluations().size() - 1).step(), 0, 0,
+            Map.of(), Map.of(), List.of(), 0, 0);
+      } else {
+        s = trainer.fit(data);
+      }
+      if (es != null) {
+        history = es.finish(s.steps());
+      }
       Path modelDir = out.resolve("sft-model");
       lm.save(modelDir);
       tok.save(modelDir);
-      return new SftWarmStart(modelDir, s);
+      return new Result(new SftWarmStart(modelDir, s), history);
     }
   }
 

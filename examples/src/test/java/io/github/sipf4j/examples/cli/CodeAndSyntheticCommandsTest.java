@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.prm.data.Gsm8kLoader;
+import io.github.sipf4j.prm.synthetic.SyntheticRegime;
+import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -56,6 +58,20 @@ class CodeAndSyntheticCommandsTest {
     assertEquals(again, Files.readAllLines(file), "same seed, same file");
     assertEquals(2, run("generate-synthetic", "--split", "train", "--count", "5", "--out", file.toString()));
     assertTrue(err.toString().contains("unknown synthetic split 'train'"), err.toString());
+    assertEquals(2, run("generate-synthetic", "--regime", "distractors", "--split", "ood-wording", "--count", "5",
+        "--out", file.toString()));
+    assertTrue(err.toString().contains("use in-domain, validation, ood-distractors, ood-length"), err.toString());
+    assertEquals(2, run("generate-synthetic", "--regime", "algebra", "--split", "in-domain", "--count", "5", "--out",
+        file.toString()));
+    assertTrue(err.toString().contains("unknown synthetic regime 'algebra'"), err.toString());
+    Path story = dir.resolve("story.jsonl");
+    assertEquals(0, run("generate-synthetic", "--regime", "distractors", "--split", "ood-distractors", "--count", "7",
+        "--seed", "4", "--out", story.toString()), err.toString());
+    assertTrue(out.toString().contains("wrote 7 tasks of split ood-distractors of the distractors regime"),
+        out.toString());
+    assertEquals(SyntheticRegime.DISTRACTORS.generate("ood-distractors", 7, 4).tasks().stream()
+        .map(ReasoningTask::prompt).toList(), Gsm8kLoader.standard().load(story).tasks().stream()
+        .map(ReasoningTask::prompt).toList());
   }
 
   @Test

@@ -92,6 +92,47 @@ class QuickstartCommandTest {
     assertTrue(ci.get("lower").getAsDouble() <= acc && acc <= ci.get("upper").getAsDouble());
   }
 
+  /**
+   * The reasoning regime end to end on a toy budget: an early-stopped warm start, the exact-label method, reports
+   * keyed by the regime's splits (with {@code ood} the primary out-of-domain split) and the validation audit.
+   */
+  @Test
+  @Tag("slow")
+  void quickstartOnTheDistractorRegimeWithEarlyStoppingAndExactLabels() throws Exception {
+    Path q = dir.resolve("story");
+    assertEquals(0, run("quickstart", "--preset", "tiny", "--regime", "distractors", "--warm-eval-every", "10",
+        "--patience", "1", "--pretrain", "32", "--pretrain-steps", "6", "--method", "sipf-exact", "--out",
+        q.toString(), "--no-progress"), err.toString());
+    assertTrue(Files.exists(q.resolve("warm-start/pretrain/sft-model/tokenizer.json")));
+    assertTrue(out.toString().contains("| iteration | in-domain | ood-distractors | ood-length | validation |"),
+        out.toString());
+    JsonObject report = JsonParser.parseString(Files.readString(q.resolve("report.json"))).getAsJsonObject();
+    assertEquals("distractors", report.get("regime").getAsString());
+    assertEquals("sipf-exact", report.get("method").getAsString());
+    assertTrue(report.get("warm_start_best_step").getAsLong() > 0);
+    assertTrue(report.getAsJsonArray("warm_start_dev_evaluations").size() >= 1);
+    JsonObject baseline = report.getAsJsonObject("baseline");
+    assertEquals(baseline.get("ood").getAsDouble(), baseline.get("ood_distractors").getAsDouble());
+    assertTrue(baseline.has("ood_length") && baseline.has("validation"), baseline.toString());
+    JsonObject audit = baseline.getAsJsonObject("validation_steps");
+    assertEquals(16, audit.get("rationales").getAsInt(), "one greedy answer per validation task");
+    JsonObject it = report.getAsJsonArray("iterations").get(0).getAsJsonObject();
+    assertTrue(it.has("validation_steps"), it.toString());
+    assertFalse(it.getAsJsonObject("seconds").has("simulate"), "exact labels need no simulation");
+
+    // Tuning evaluates only the validation split.
+    Path v = dir.resolve("validation-only");
+    assertEquals(0, run("quickstart", "--preset", "tiny", "--regime", "distractors", "--eval-splits", "validation",
+        "--warm-model", report.get("model_dir").getAsString(), "--method", "outcome", "--out", v.toString(),
+        "--no-progress"), err.toString());
+    assertTrue(Files.exists(v.resolve("run-outcome/iteration-01/eval-validation.jsonl")));
+    assertFalse(Files.exists(v.resolve("run-outcome/iteration-01/eval-in-domain.jsonl")));
+    assertEquals(2, run("quickstart", "--preset", "tiny", "--regime", "distractors", "--eval-splits", "ood-wording",
+        "--out", v.toString()));
+    assertTrue(err.toString().contains("unknown evaluation split 'ood-wording' for the distractors regime"),
+        err.toString());
+  }
+
   @Test
   void evaluateRejectsBadInputWithAClearMessage() throws Exception {
     assertEquals(2, run("evaluate", "--model", dir.resolve("nope").toString(), "--tasks", "x.jsonl"));
@@ -122,7 +163,8 @@ class QuickstartCommandTest {
         t.warmLr(), t.poolQuestions(), t.goldReplay(), t.questionsPerIteration(), t.samplesPerQuestion(),
         t.rolloutsPerStep(), t.maxSimulatedSamples(), t.monteCarloRewards(), t.prmEpochs(), t.iterations(), t.orpoLr(),
         t.lambda(), t.orpoMaxSteps(), t.sftSteps(), t.evalTasks(), t.maxNewTokens(), t.preferFlawedRejected(),
-        t.anchorsPerStep(), t.softLabels(), null, t.minChosenReward(), t.checkerRewards()));
+        t.anchorsPerStep(), t.softLabels(), null, t.minChosenReward(), t.checkerRewards(), t.regime(), t.warmEvalEvery(),
+        t.warmPatience(), t.modelWidth(), t.modelLayers(), t.pretrainExamples(), t.pretrainSteps()));
     assertTrue(e.getMessage().contains("aggregation is required"), e.getMessage());
   }
 
@@ -137,8 +179,16 @@ class QuickstartCommandTest {
     Preset p = o.apply(t);
     assertEquals(new Preset(t.name(), 50, 7, t.warmLr(), t.poolQuestions(), 5, 0, 6, 8,
         t.maxSimulatedSamples(), true, t.prmEpochs(), 3, 2e-4f, 0.25f, 9, 11, t.evalTasks(), t.maxNewTokens(), true, 12, true,
-        "min", 0.75, true),
-        p);
+        "min", 0.75, true, t.regime(), t.warmEvalEvery(), t.warmPatience(), t.modelWidth(), t.modelLayers(),
+        t.pretrainExamples(), t.pretrainSteps()), p);
+    PresetOverrides more = new PresetOverrides();
+    new picocli.CommandLine(more).parseArgs("--regime", "distractors", "--pool", "77", "--warm-lr", "1e-3",
+        "--warm-eval-every", "25", "--patience", "4", "--width", "128", "--layers", "6", "--pretrain", "40",
+        "--pretrain-steps", "8");
+    Preset m = more.apply(t);
+    assertEquals(List.of(io.github.sipf4j.prm.synthetic.SyntheticRegime.DISTRACTORS, 77, 1e-3f, 25, 4, 128, 6, 40, 8),
+        List.of(m.regime(), m.poolQuestions(), m.warmLr(), m.warmEvalEvery(), m.warmPatience(), m.modelWidth(),
+            m.modelLayers(), m.pretrainExamples(), m.pretrainSteps()));
     assertEquals(t, new PresetOverrides().apply(t));
     PresetOverrides off = new PresetOverrides();
     new picocli.CommandLine(off).parseArgs("--mc-rewards=false");

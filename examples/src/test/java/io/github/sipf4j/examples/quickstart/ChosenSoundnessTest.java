@@ -25,13 +25,13 @@ class ChosenSoundnessTest {
     PreferenceJsonl.write(orpo.resolve("pairs.jsonl"), List.of(new PreferencePair("q1", GOLD, "x"),
         new PreferencePair("q2", SOUND, "y"), new PreferencePair("q3", LUCKY, "z"),
         new PreferencePair("q4", LUCKY + "\n", "w")));
-    assertEquals(1 / 3.0, ChosenSoundness.share(orpo, Set.of(GOLD)), 1e-12);
-    assertEquals(2 / 4.0, ChosenSoundness.share(orpo, Set.of()), 1e-12);
+    assertEquals(1 / 3.0, ChosenSoundness.shareOf(orpo, Set.of(GOLD)), 1e-12);
+    assertEquals(2 / 4.0, ChosenSoundness.shareOf(orpo, Set.of()), 1e-12);
     Path rft = Files.createDirectories(dir.resolve("rft"));
     Files.writeString(rft.resolve("sft-new.jsonl"), "{\"prompt\":\"q1\",\"completion\":\"" + SOUND.replace("\n", "\\n")
         + "\"}\n{\"prompt\":\"q2\",\"completion\":\"" + GOLD.replace("\n", "\\n") + "\"}\n");
-    assertEquals(1.0, ChosenSoundness.share(rft, Set.of(GOLD)), 0);
-    assertTrue(Double.isNaN(ChosenSoundness.share(rft, Set.of(GOLD, SOUND))), "only gold: nothing to measure");
-    assertTrue(Double.isNaN(ChosenSoundness.share(Files.createDirectories(dir.resolve("sft")), Set.of())));
+    assertEquals(1.0, ChosenSoundness.shareOf(rft, Set.of(GOLD)), 0);
+    assertTrue(Double.isNaN(ChosenSoundness.shareOf(rft, Set.of(GOLD, SOUND))), "only gold: nothing to measure");
+    assertTrue(Double.isNaN(ChosenSoundness.shareOf(Files.createDirectories(dir.resolve("sft")), Set.of())));
   }
 }

@@ -42,30 +42,46 @@ public final class AttentionMasks {
   }
 
   /**
-   * Prepares a step that continues cached sequences: the new tokens' positions continue from the real tokens seen
-   * so far, and their queries see every earlier real token and the new ones up to themselves.
+   * Positions and bias of a decoding step, and what the cache keeps of it.
    *
-   * @param pastMask int64 (batch, past) mask of the cached keys, or null when nothing is cached yet
-   * @param newMask (batch, newTime) 1 for real new tokens, 0 for padding
-   * @return positions, the (batch, 1, newTime, past + newTime) bias and the concatenated mask (a new array the
-   *     caller keeps, for example in its cache)
+   * @param positions int64 (batch, newTime) position ids of the step's tokens
+   * @param bias float32 (batch, 1, 1 or newTime, past + newTime) additive attention bias (one query row broadcast
+   *     when the step has one token)
+   * @param seen int64 (batch, 1) each row's real tokens, this step's included
+   * @param keyBias float32 (batch, 1, 1, past + newTime) the padding bias of every key, this step's included
+   * @param newTokens the step's number of new positions
    */
-  public static Step continued(NDArray pastMask, NDArray newMask) {
+  public record Continuation(NDArray positions, NDArray bias, NDArray seen, NDArray keyBias, int newTokens) {}
+
+  /**
+   * Prepares a step that continues cached sequences: the new tokens' positions continue from the real tokens seen
+   * so far, and their queries see every earlier real token and the new ones up to themselves. It reads only the
+   * cache's per-row counts and key bias, never the whole mask, so its cost does not grow with the cached length;
+   * hand the result to {@link PreallocatedKvCache#advance} once the step's keys and values are written.
+   *
+   * @param cache the cache the step continues (empty for the first step)
+   * @param newMask (batch, newTime) 1 for real new tokens, 0 for padding
+   * @return positions, bias, and the counts and key bias the cache keeps
+   */
+  public static Continuation continued(PreallocatedKvCache cache, NDArray newMask) {
     long b = newMask.getShape().get(0);
     long tn = newMask.getShape().get(1);
     NDArray mask = newMask.toType(DataType.INT64, false);
-    NDArray all = pastMask == null ? mask.duplicate() : pastMask.concat(mask, 1);
-    NDArray positions = mask.cumSum(1).sub(1);
-    if (pastMask != null) {
-      positions = positions.add(pastMask.sum(new int[] {1}, true));
+    // Real tokens seen so far, this step's included: a row's positions continue from its count.
+    NDArray seen = tn == 1 ? mask : mask.cumSum(1);
+    if (cache.seen() != null) {
+      seen = seen.add(cache.seen());
+    } else if (seen == mask) {
+      seen = mask.duplicate(); // the cache keeps it, and toType may have returned the caller's own array
     }
-    positions = positions.maximum(0);
-    long keys = all.getShape().get(1);
-    NDArray bias = all.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED).reshape(b, 1, 1, keys);
-    if (tn > 1) {
-      bias = bias.add(causal(newMask.getManager(), tn, keys));
-    }
-    return new Step(positions, bias, all);
+    NDArray positions = seen.sub(cache.oneLong).maximum(cache.zeroLong);
+    NDArray newBias = mask.toType(DataType.FLOAT32, false).sub(cache.oneFloat).muli(cache.padScale)
+        .reshape(b, 1, 1, tn);
+    NDArray keyBias = cache.keyBias() == null ? newBias : cache.keyBias().concat(newBias, 3);
+    long keys = cache.length() + tn;
+    NDArray bias = tn == 1 ? keyBias : keyBias.add(causal(newMask.getManager(), tn, keys));
+    NDArray rowSeen = tn == 1 ? seen : seen.max(new int[] {1}, true);
+    return new Continuation(positions, bias, rowSeen, keyBias, (int) tn);
   }
 
   /** Additive causal bias (tq, tk): query i (absolute position tk - tq + i) sees keys j &lt;= its position. */

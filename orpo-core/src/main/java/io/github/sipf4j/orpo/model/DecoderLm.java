@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
 import com.google.gson.Gson;
@@ -46,7 +47,8 @@ import java.util.Optional;
  *
  * <p>Incremental decoding: {@link #newCache} and {@link #forwardCached} reuse the keys and values of earlier tokens;
  * their logits equal the full forward pass. The cache keeps them in preallocated per-layer buffers written in place
- * ({@link PreallocatedKvCache}), so a decoding step copies nothing. A {@code DecoderLm} is not thread-safe.
+ * ({@link PreallocatedKvCache}), so a decoding step copies nothing; the decoding path is built for few native calls
+ * per token (see {@link #forwardCached}). A {@code DecoderLm} is not thread-safe.
  *
  * <p>The model is an {@link AdaptableLm}: the projections {@code h.N.attn.qkv} (fused query, key and value), {@code
  * h.N.attn.proj}, {@code h.N.mlp.fc} and {@code h.N.mlp.proj} take low-rank adapters through {@link
@@ -71,6 +73,8 @@ public final class DecoderLm implements AdaptableLm {
   /** The value of {@code "type"} in {@value #CONFIG_FILE} for this model. */
   public static final String TYPE = "decoder";
 
+  /** Up to this many new tokens in a decoding step, the rotary embedding turns the halves with a matrix product. */
+  private static final int ROTATE_BY_PRODUCT = 8;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
   /** The module names of a layer's projections, in {@link #projections()} order, after {@code h.N.}. */
@@ -94,6 +98,8 @@ public final class DecoderLm implements AdaptableLm {
   private final List<LinearProjection> projections;
   private ProjectionHook hook;
   private Path sourceDir;
+  /** The constants of {@link #forwardCached}. */
+  private final DecodeConstants decode;
 
   private DecoderLm(DecoderConfig config, Device device, Map<String, NDArray> weights, long seed) {
     this.config = config;
@@ -126,6 +132,7 @@ public final class DecoderLm implements AdaptableLm {
       this.ropeCos = manager.create(tables[0], new Shape(config.maxLength(), config.headSize() / 2));
       this.ropeSin = manager.create(tables[1], new Shape(config.maxLength(), config.headSize() / 2));
       this.attentionScale = Scalars.of(manager, 1.0 / Math.sqrt(config.headSize()), DataType.FLOAT32);
+      this.decode = new DecodeConstants(manager, config);
       this.wte = block.parameter("wte.weight");
       this.wpe = config.positions() == PositionEncoding.LEARNED ? block.parameter("wpe.weight") : null;
       this.lnfW = block.parameter("ln_f.weight");
@@ -262,7 +269,8 @@ public final class DecoderLm implements AdaptableLm {
     Preconditions.checkArgument(t <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", t, config.maxLength());
     AttentionMasks.Step step = AttentionMasks.full(attentionMask);
-    return run(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), null, training);
+    return hidden(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), training)
+        .matMul(wte.getArray().transpose());
   }
 
   /** {@inheritDoc} */
@@ -286,7 +294,7 @@ public final class DecoderLm implements AdaptableLm {
     Preconditions.checkArgument(s.get(1) <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", s.get(1), config.maxLength());
     AttentionMasks.Step step = AttentionMasks.full(attentionMask);
-    return hidden(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), null, training);
+    return hidden(inputIds.toType(DataType.INT64, false), step.positions(), step.bias(), training);
   }
 
   /** {@inheritDoc} */
@@ -301,31 +309,43 @@ public final class DecoderLm implements AdaptableLm {
     return new PreallocatedKvCache(manager, config.layers(), batchSize, config.maxLength());
   }
 
-  /** {@inheritDoc} */
+  /**
+   * {@inheritDoc}
+   *
+   * <p>This is the decoding path, built to cost few native calls per token (DJL makes one or more per operation, and
+   * at a batch of one they, not the arithmetic, set the speed): the cache keeps each row's count of real tokens and
+   * the key-padding bias of every cached position, so a step derives its positions and its bias from the new mask
+   * alone; keys and values of a layer share one buffer written in place; the rotary embedding turns queries, keys and
+   * values in one go on the fused projection, in place (the halves swapped by one matrix product with a 0/±1 matrix
+   * for up to {@value #ROTATE_BY_PRODUCT} new tokens, elementwise for more); residual additions are in place. The
+   * logits equal {@link #forward}'s at the same positions (the rotation is the same arithmetic, so up to the rounding
+   * of a different batch shape). It records no gradients.
+   *
+   * @throws IllegalStateException if called while a gradient collector records (the decoding path updates its
+   *     activations in place)
+   */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
     Preconditions.checkArgument(kvCache instanceof PreallocatedKvCache
         && ((PreallocatedKvCache) kvCache).belongsTo(manager), "the cache was not created by this model");
     PreallocatedKvCache cache = (PreallocatedKvCache) kvCache;
     Shape s = newIds.getShape();
-    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize(),
-        "newIds must be (%s, time), got %s", cache.batchSize(), s);
+    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize()
+        && newMask.getShape().equals(s), "newIds and newMask must be (%s, time), got %s and %s", cache.batchSize(),
+        s, newMask.getShape());
     long past = cache.length();
     long tn = s.get(1);
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
-    // The cache keeps its own copy of the mask: the caller may close the mask it passed in.
-    AttentionMasks.Step step = AttentionMasks.continued(cache.mask(), newMask);
-    NDArray logits = run(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache, false);
-    cache.advance(step.mask());
+    Preconditions.checkState(!JniUtils.isGradMode(),
+        "forwardCached decodes without gradients; call it outside a GradientCollector");
+    AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
+    NDArray logits = decode(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache);
+    cache.advance(step);
     return logits;
   }
 
-  private NDArray run(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache, boolean training) {
-    return hidden(ids, positions, bias, cache, training).matMul(wte.getArray().transpose());
-  }
-
-  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache, boolean training) {
+  private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, boolean training) {
     NDArrayEx ex = ids.getNDArrayInternal();
     long b = ids.getShape().get(0);
     long t = ids.getShape().get(1);
@@ -333,10 +353,7 @@ public final class DecoderLm implements AdaptableLm {
     int h = config.heads();
     int hd = config.headSize();
     float drop = training ? config.dropout() : 0f;
-    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
-    if (wpe != null) {
-      x = x.add(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
-    }
+    NDArray x = embed(ex, ids, positions);
     NDArray cos = null;
     NDArray sin = null;
     if (config.positions() == PositionEncoding.ROTARY) {
@@ -344,11 +361,9 @@ public final class DecoderLm implements AdaptableLm {
       sin = ex.embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
     }
     Shape headsShape = new Shape(b, t, h, hd);
-    Shape ln = new Shape(d);
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
-      NDArray a = ex.layerNorm(x, ln, p[0].getArray(), p[1].getArray(), config.layerNormEps()).singletonOrThrow();
-      NDArray qkv = project(ex, l, 0, a);
+      NDArray qkv = project(ex, l, 0, norm(ex, x, p[0], p[1]));
       NDList parts = qkv.split(3, 2);
       NDArray q = parts.get(0).reshape(headsShape).transpose(0, 2, 1, 3);
       NDArray k = parts.get(1).reshape(headsShape).transpose(0, 2, 1, 3);
@@ -356,10 +371,6 @@ public final class DecoderLm implements AdaptableLm {
       if (cos != null) {
         q = rotate(q, cos, sin);
         k = rotate(k, cos, sin);
-      }
-      if (cache != null) {
-        k = cache.append(l, 0, k);
-        v = cache.append(l, 1, v);
       }
       NDArray scores = q.mul(attentionScale).matMul(k.transpose(0, 1, 3, 2)).add(bias);
       NDArray att = scores.softmax(-1);
@@ -372,15 +383,84 @@ public final class DecoderLm implements AdaptableLm {
         o = ex.dropout(o, drop, true).singletonOrThrow();
       }
       x = x.add(o);
-      NDArray m = ex.layerNorm(x, ln, p[6].getArray(), p[7].getArray(), config.layerNormEps()).singletonOrThrow();
-      m = project(ex, l, 2, m).getNDArrayInternal().gelu();
-      m = project(ex, l, 3, m);
+      NDArray m = mlp(ex, x, l);
       if (drop > 0) {
         m = ex.dropout(m, drop, true).singletonOrThrow();
       }
       x = x.add(m);
     }
-    return ex.layerNorm(x, ln, lnfW.getArray(), lnfB.getArray(), config.layerNormEps()).singletonOrThrow();
+    return norm(ex, x, lnfW, lnfB);
+  }
+
+  /** The token embeddings, plus the learned position embeddings when the model has them. */
+  private NDArray embed(NDArrayEx ex, NDArray ids, NDArray positions) {
+    NDArray x = ex.embedding(ids, wte.getArray(), SparseFormat.DENSE).singletonOrThrow();
+    return wpe == null ? x : x.add(ex.embedding(positions, wpe.getArray(), SparseFormat.DENSE).singletonOrThrow());
+  }
+
+  /** Layer norm over the model width. */
+  private NDArray norm(NDArrayEx ex, NDArray x, Parameter weight, Parameter bias) {
+    return ex.layerNorm(x, new Shape(config.dModel()), weight.getArray(), bias.getArray(), config.layerNormEps())
+        .singletonOrThrow();
+  }
+
+  /**
+   * The MLP of layer {@code l}, from its input norm to its output projection (no residual, no dropout), its
+   * projections passed through the hook.
+   */
+  private NDArray mlp(NDArrayEx ex, NDArray x, int l) {
+    Parameter[] p = layerParams[l];
+    NDArray m = project(ex, l, 2, norm(ex, x, p[6], p[7]));
+    return project(ex, l, 3, m.getNDArrayInternal().gelu());
+  }
+
+  /**
+   * The decoding forward pass over the new tokens: {@link #hidden}'s arithmetic with in-place updates, the rotary
+   * embedding applied once to the fused (query, key, value) projection, and keys and values written to the cache.
+   */
+  private NDArray decode(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache) {
+    DecodeConstants c = decode;
+    NDArrayEx ex = ids.getNDArrayInternal();
+    long b = ids.getShape().get(0);
+    long t = ids.getShape().get(1);
+    int d = config.dModel();
+    int h = config.heads();
+    int hd = config.headSize();
+    NDArray x = embed(ex, ids, positions);
+    NDArray cos = null;
+    NDArray sin = null;
+    if (c.cos != null) {
+      // (b, t, 3, 1, hd): the rotation of query and key at each position, and the identity for the value.
+      cos = ex.embedding(positions, c.cos, SparseFormat.DENSE).singletonOrThrow().reshape(b, t, 3, 1, hd);
+      sin = ex.embedding(positions, c.sin, SparseFormat.DENSE).singletonOrThrow().reshape(b, t, 3, 1, hd);
+    }
+    for (int l = 0; l < config.layers(); l++) {
+      Parameter[] p = layerParams[l];
+      NDArray qkv = project(ex, l, 0, norm(ex, x, p[0], p[1])).reshape(b, t, 3, h, hd);
+      if (cos != null) {
+        // x cos + (-x2, x1) sin: the same products and sums as rotate(), so the same bits. For a few rows (-x2, x1)
+        // is one product with a 0/±1 matrix (one native call); for more, halves cost less arithmetic.
+        NDArray turned = b * t <= ROTATE_BY_PRODUCT ? qkv.matMul(c.rotateHalf) : rotateHalf(qkv);
+        qkv.muli(cos).addi(turned.muli(sin));
+      }
+      NDList qAndKv = qkv.transpose(2, 0, 3, 1, 4).split(new long[] {1}, 0); // (1|2, b, h, t, hd)
+      NDArray q = qAndKv.get(0).muli(attentionScale);
+      NDList kv = cache.appendKeysValues(l, qAndKv.get(1)).split(2, 0); // (1, b, h, past + t, hd) each
+      NDArray scores = q.matMul(kv.get(0).transpose(0, 1, 2, 4, 3)).addi(bias);
+      NDArray y = scores.softmax(-1).matMul(kv.get(1)); // (1, b, h, t, hd)
+      // One new token: (h, t) and (t, h) order the same elements, and the transpose can be left out.
+      y = (t == 1 ? y : y.transpose(0, 1, 3, 2, 4)).reshape(b, t, d);
+      x.addi(project(ex, l, 1, y));
+      x.addi(mlp(ex, x, l));
+    }
+    return ex.linear(norm(ex, x, lnfW, lnfB), wte.getArray(), null).singletonOrThrow();
+  }
+
+  /** (x1, x2) to (-x2, x1) over the two halves of the last axis. */
+  private static NDArray rotateHalf(NDArray x) {
+    int last = x.getShape().dimension() - 1;
+    NDList halves = x.split(2, last);
+    return halves.get(1).neg().concat(halves.get(0), last);
   }
 
   /** Projection {@code j} of layer {@code l} ({@link #PROJECTIONS}), passed through the hook when one is set. */
@@ -481,5 +561,48 @@ public final class DecoderLm implements AdaptableLm {
   @Override
   public void close() {
     manager.close();
+  }
+
+  /** The constants of the decoding path of a rotary model: the rotation tables and the rotate-half matrix. */
+  private static final class DecodeConstants {
+    /** (maxLength, 3 headSize): per position, cos for the query's and the key's two halves, then 1 for the value. */
+    final NDArray cos;
+    /** (maxLength, 3 headSize): per position, sin for the query's and the key's two halves, then 0 for the value. */
+    final NDArray sin;
+    /** (headSize, headSize): {@code x} times it is {@code (-x2, x1)}. */
+    final NDArray rotateHalf;
+
+    DecodeConstants(NDManager manager, DecoderConfig config) {
+      if (config.positions() != PositionEncoding.ROTARY) {
+        cos = null;
+        sin = null;
+        rotateHalf = null;
+        return;
+      }
+      int hd = config.headSize();
+      int half = hd / 2;
+      float[][] tables = ropeTables(config);
+      float[] cos3 = new float[config.maxLength() * 3 * hd];
+      float[] sin3 = new float[cos3.length];
+      for (int pos = 0; pos < config.maxLength(); pos++) {
+        int row = pos * 3 * hd;
+        for (int part = 0; part < 2; part++) {
+          for (int j = 0; j < hd; j++) {
+            cos3[row + part * hd + j] = tables[0][pos * half + j % half];
+            sin3[row + part * hd + j] = tables[1][pos * half + j % half];
+          }
+        }
+        java.util.Arrays.fill(cos3, row + 2 * hd, row + 3 * hd, 1f);
+      }
+      float[] r = new float[hd * hd];
+      for (int k = 0; k < half; k++) {
+        r[(k + half) * hd + k] = -1f; // column k of the product is -x[k + half]
+        r[k * hd + k + half] = 1f; // column k + half is x[k]
+      }
+      Shape table = new Shape(config.maxLength(), 3L * hd);
+      cos = manager.create(cos3, table);
+      sin = manager.create(sin3, table);
+      rotateHalf = manager.create(r, new Shape(hd, hd));
+    }
   }
 }

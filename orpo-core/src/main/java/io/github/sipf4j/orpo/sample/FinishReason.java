@@ -4,9 +4,9 @@ package io.github.sipf4j.orpo.sample;
 public enum FinishReason {
 
   /**
-   * A stop token id was sampled: the tokenizer's EOS (unless {@link SamplingConfig#stopAtEos()} is false) or one of
-   * {@link SamplingConfig#stopTokenIds()}. The stop token is the last of {@link Sample#tokenIds()} and is not part of
-   * {@link Sample#text()}.
+   * A stop token id was sampled: one of the tokenizer's EOS ids ({@code TextTokenizer.eosIds()}, unless {@link
+   * SamplingConfig#stopAtEos()} is false) or one of {@link SamplingConfig#stopTokenIds()}. The stop token is the last
+   * of {@link Sample#tokenIds()} and is not part of {@link Sample#text()}.
    */
   EOS,
 

@@ -1,8 +1,6 @@
 package io.github.sipf4j.orpo.sample;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
@@ -38,18 +36,23 @@ import java.util.SplittableRandom;
  * the batch at once. Both paths give the same tokens up to floating-point rounding. Each generated token runs in its
  * own {@link NDScope}, so native memory does not grow with the number of tokens.
  *
- * <p>How a token is drawn. The logits are divided by the temperature, filtered by top-k and top-p (Hugging Face's
- * order), and the token is the argmax of the filtered logits plus Gumbel noise \( g = -\log(-\log u) \), which draws
- * exactly from their softmax (DJL has no multinomial). Temperature 0 takes the plain argmax. See {@link Sample} for
- * the two log-probabilities recorded per token.
+ * <p>How a token is drawn, on the device that holds the logits. The logits are divided by the temperature, filtered
+ * by top-k and top-p (Hugging Face's order), and the token is drawn exactly from the softmax of what is left by
+ * inverse-CDF sampling with one uniform number per row: the first token whose running sum of weights reaches
+ * {@code u} times their total. Temperature 0 takes the plain argmax. Per step the host uploads one number per row and
+ * reads back one small array (the chosen ids and their log-probabilities); see {@code TokenChooser} for the details
+ * and why this method, and {@link Sample} for the two log-probabilities recorded per token.
  *
  * <p>Determinism: same seed, same device, same output. Sample {@code s} of prompt {@code p} draws its uniforms
- * {@code u} from its own {@link SplittableRandom} seeded from {@code (seed, p, s)}, one vocabulary-sized block per
- * step, so the result does not depend on the batch size, the chunking, compaction or the other prompts. (The logits
- * themselves may differ in the last bits between batch shapes; that flips a token only at a near tie.)
+ * {@code u} from its own {@link SplittableRandom} seeded from {@code (seed, p, s)} (or from the caller's stream key
+ * instead of {@code p}), one number per generated token, so the result does not depend on the batch size, the
+ * chunking, compaction or the other prompts. (The logits themselves may differ in the last bits between batch
+ * shapes; that flips a token only when {@code u} falls within that rounding of a boundary between two tokens.)
  *
- * <p>Stop conditions, checked after every token: a stop token id (EOS by default) ends the sample and is kept in the
- * token ids but not in the text; a stop string is searched in the text decoded incrementally (constant work per
+ * <p>Stop conditions, checked after every token: a stop token id ends the sample and is kept in the token ids but
+ * not in the text; by default every id of {@link TextTokenizer#eosIds()} stops (a Hugging Face folder may list
+ * several, such as Llama 3 Instruct's end of text and end of turn), as do the ids of
+ * {@link SamplingConfig#stopTokenIds()}; a stop string is searched in the text decoded incrementally (constant work per
  * token) and ends the sample at its first occurrence, the text keeping the stop string; otherwise the sample ends at
  * {@link SamplingConfig#maxNewTokens()} or at the model's maximum length.
  *
@@ -68,9 +71,6 @@ import java.util.SplittableRandom;
  */
 public final class Sampler {
 
-  private static final float NEG_INF = Float.NEGATIVE_INFINITY;
-  private static final float POS_INF = Float.POSITIVE_INFINITY;
-
   private final CausalLm model;
   private final SequenceEncoder encoder;
   private final TextTokenizer tokenizer;
@@ -85,12 +85,12 @@ public final class Sampler {
     this.model = Preconditions.checkNotNull(model, "model");
     this.encoder = Preconditions.checkNotNull(encoder, "encoder");
     this.tokenizer = encoder.tokenizer();
-    Preconditions.checkArgument(model.vocabSize() <= (1 << 24),
-        "vocabulary of %s ids is too large: token ids travel as float32", model.vocabSize());
   }
 
   /**
-   * Creates a sampler whose text prompts are encoded as BOS followed by the prompt's tokens.
+   * Creates a sampler whose text prompts are encoded by a {@link SequenceEncoder} with the default prompt template:
+   * BOS followed by the prompt's tokens when the tokenizer {@linkplain TextTokenizer#addsBos() adds BOS}, the
+   * prompt's tokens alone when it does not (as for Qwen2's tokenizer).
    *
    * @param model the model to sample from
    * @param tokenizer the tokenizer of the model
@@ -327,6 +327,11 @@ public final class Sampler {
     long lastToken() {
       return count == 0 ? prompt[prompt.length - 1] : tokens[count - 1];
     }
+
+    /** The next uniform of this row's stream, in (0, 1) with 53 random bits. */
+    double nextUniform() {
+      return ((rng.nextLong() >>> 11) + 0.5) * 0x1p-53;
+    }
   }
 
   /** One call: the rows, their chunks, the counters and the results. */
@@ -342,6 +347,7 @@ public final class Sampler {
     private long finishedSamples;
     private long generatedTokens;
     private ProgressBar progress;
+    private TokenChooser chooser;
     private long startNanos;
 
     private final List<Long> streamKeys;
@@ -353,14 +359,10 @@ public final class Sampler {
       this.prompts = List.copyOf(Preconditions.checkNotNull(promptIds, "promptIds"));
       this.vocab = model.vocabSize();
       this.stopIds = new boolean[vocab];
-      if (config.stopAtEos() && tokenizer.eosId() >= 0 && tokenizer.eosId() < vocab) {
-        stopIds[(int) tokenizer.eosId()] = true;
+      if (config.stopAtEos()) {
+        markStops(tokenizer.eosIds());
       }
-      for (long id : config.stopTokenIds()) {
-        if (id >= 0 && id < vocab) {
-          stopIds[(int) id] = true;
-        }
-      }
+      markStops(config.stopTokenIds().stream().mapToLong(Long::longValue).toArray());
       this.longestStop = config.stopStrings().stream().mapToInt(String::length).max().orElse(0);
       this.results = new Sample[prompts.size() * config.samplesPerPrompt()];
       this.cached = config.useKvCache() && model.supportsKvCache();
@@ -393,6 +395,7 @@ public final class Sampler {
       startNanos = System.nanoTime();
       progress = new ProgressBar("sampling", results.length, "seq", config.showProgress());
       try {
+        chooser = new TokenChooser(model.getManager(), config, vocab);
         for (List<Row> chunk : chunks(rows)) {
           if (cached) {
             runCached(chunk);
@@ -401,6 +404,9 @@ public final class Sampler {
           }
         }
       } finally {
+        if (chooser != null) {
+          chooser.close();
+        }
         progress.close();
       }
       return List.of(results);
@@ -467,8 +473,11 @@ public final class Sampler {
             last = last.get(m.create(toLongs(rowToUnique)));
             cache.selectRows(rowToUnique);
           }
-          choose(m, last, live, live.length);
+          choose(last, live, live.length);
         }
+        // One mask of ones serves every step until compaction changes the number of rows.
+        NDArray ones = null;
+        int onesRows = 0;
         while (true) {
           afterStep(live);
           int active = 0;
@@ -493,19 +502,27 @@ public final class Sampler {
               positions[i] = i;
             }
           }
+          Shape shape = new Shape(live.length, 1);
+          if (onesRows != live.length) {
+            if (ones != null) {
+              ones.close();
+            }
+            ones = m.ones(shape, DataType.INT64);
+            NDScope.unregister(ones);
+            onesRows = live.length;
+          }
           try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             long[] next = new long[live.length];
             for (int i = 0; i < live.length; i++) {
               next[i] = live[i].lastToken();
             }
-            Shape shape = new Shape(live.length, 1);
-            NDArray logits = model.forwardCached(m.create(next, shape), m.ones(shape, DataType.INT64), cache);
-            NDArray last = logits.reshape(live.length, logits.getShape().get(2));
+            NDArray logits = model.forwardCached(m.create(next, shape), ones, cache);
+            NDArray last = logits.reshape(live.length, vocab);
             if (active != live.length) {
               last = last.get(m.create(toLongs(positions)));
             }
-            choose(m, last, activeRows, active);
+            choose(last, activeRows, active);
           }
         }
       }
@@ -525,7 +542,7 @@ public final class Sampler {
             }
             NDArray[] batch = leftPadded(m, seqs);
             NDArray logits = model.forward(batch[0], batch[1], false);
-            choose(m, logits.get(":, -1, :"), active, active.length);
+            choose(logits.get(":, -1, :"), active, active.length);
           }
           afterStep(active);
           active = Arrays.stream(active).filter(r -> !r.finished).toArray(Row[]::new);
@@ -557,52 +574,18 @@ public final class Sampler {
      * Draws one token for each of the first {@code count} rows from their next-token logits (count, vocab), and
      * records it.
      */
-    private void choose(NDManager m, NDArray logits, Row[] rows, int count) {
-      NDArray z = logits.toType(DataType.FLOAT32, false);
-      NDArray token;
-      NDArray samplingLp;
-      if (config.greedy()) {
-        token = z.argMax(1);
-        samplingLp = m.zeros(new Shape(count));
-      } else {
-        NDArray scaled = config.temperature() == 1f ? z : z.div(config.temperature());
-        NDArray filtered = filter(m, scaled);
-        float[] u = new float[count * vocab];
+    private void choose(NDArray logits, Row[] rows, int count) {
+      double[] uniforms = null;
+      if (!config.greedy()) {
+        uniforms = new double[count];
         for (int i = 0; i < count; i++) {
-          SplittableRandom rng = rows[i].rng;
-          for (int j = 0, o = i * vocab; j < vocab; j++) {
-            u[o + j] = ((rng.nextInt() >>> 9) + 0.5f) * 0x1p-23f;
-          }
+          uniforms[i] = rows[i].nextUniform();
         }
-        NDArray gumbel = m.create(u, new Shape(count, vocab)).log().neg().log().neg();
-        token = filtered.add(gumbel).argMax(1);
-        samplingLp = filtered.logSoftmax(1).gather(token.reshape(count, 1), 1).reshape(count);
       }
-      NDArray rawLp = z.logSoftmax(1).gather(token.reshape(count, 1), 1).reshape(count);
-      float[] host = NDArrays.stack(new NDList(token.toType(DataType.FLOAT32, false), rawLp, samplingLp))
-          .toFloatArray();
+      TokenChooser.Choices c = chooser.choose(logits, uniforms);
       for (int i = 0; i < count; i++) {
-        accept(rows[i], (long) host[i], host[count + i], host[2 * count + i]);
+        accept(rows[i], c.tokens[i], c.logProbs[i], c.samplingLogProbs[i]);
       }
-    }
-
-    /** Applies top-k and then top-p to temperature-scaled logits (rows, vocab): the rest becomes -inf. */
-    private NDArray filter(NDManager m, NDArray scaled) {
-      int k = config.topK() > 0 ? Math.min(config.topK(), vocab) : vocab;
-      if (k == vocab && config.topP() >= 1f) {
-        return scaled;
-      }
-      NDArray sorted = scaled.topK(k, 1, true, true).get(0);
-      NDArray threshold;
-      if (config.topP() < 1f) {
-        NDArray p = sorted.softmax(1);
-        NDArray massBefore = p.cumSum(1).sub(p);
-        threshold = NDArrays.where(massBefore.lt(config.topP()), sorted, m.create(POS_INF))
-            .min(new int[] {1}, true);
-      } else {
-        threshold = sorted.get(":, -1:");
-      }
-      return NDArrays.where(scaled.gte(threshold), scaled, m.create(NEG_INF));
     }
 
     private void accept(Row r, long token, float logProb, float samplingLogProb) {
@@ -626,6 +609,15 @@ public final class Sampler {
       }
       if (r.count == r.limit) {
         finish(r, FinishReason.LENGTH, null);
+      }
+    }
+
+    /** Marks the ids that end a sample; ids outside the vocabulary can never be sampled and are left out. */
+    private void markStops(long[] ids) {
+      for (long id : ids) {
+        if (id >= 0 && id < vocab) {
+          stopIds[(int) id] = true;
+        }
       }
     }
 

@@ -15,7 +15,10 @@ import java.util.Set;
  *
  * <p>Filtering follows Hugging Face's order: the logits are divided by the temperature, top-k keeps the {@code topK}
  * highest, then top-p keeps the smallest set of the highest-probability survivors whose probability (renormalised
- * over the survivors) reaches {@code topP}; the token is drawn from the renormalised remainder.
+ * over the survivors) reaches {@code topP}; the token is drawn from the renormalised remainder. Logits equal to the
+ * last one kept are kept too (Hugging Face does the same for top-k; for top-p it splits ties in sort order), so the
+ * result never depends on how a sort orders equal values. A {@code topK} of at least the vocabulary size, like a
+ * {@code topP} of 1, filters nothing.
  *
  * @param temperature divides the logits before sampling; 0 means greedy (the argmax, no randomness)
  * @param topK keep only the {@code topK} highest logits; 0 turns top-k off
@@ -23,7 +26,7 @@ import java.util.Set;
  * @param maxNewTokens the most tokens generated per sample (the model's maximum length may end a sample earlier)
  * @param stopStrings a sample ends when its decoded text contains one of these; the text is cut right after the
  *     first occurrence and keeps the stop string (for example {@code "\n"} to generate one reasoning step)
- * @param stopAtEos whether sampling the tokenizer's EOS id ends a sample
+ * @param stopAtEos whether sampling one of the tokenizer's EOS ids ({@code TextTokenizer.eosIds()}) ends a sample
  * @param stopTokenIds further token ids that end a sample, like EOS
  * @param samplesPerPrompt how many samples to draw per prompt (N rationales per question, K continuations per
  *     prefix); the prompt is encoded once and its cache row duplicated
@@ -226,7 +229,7 @@ public record SamplingConfig(
     /**
      * Sets whether EOS ends a sample.
      *
-     * @param v true to stop at the tokenizer's EOS id
+     * @param v true to stop at every id of the tokenizer's {@code eosIds()}
      * @return this builder
      */
     public Builder stopAtEos(boolean v) {

@@ -165,6 +165,7 @@ public abstract class AbstractTrainer<E> {
         l.onTrainingBegin(firstStep, totalSteps);
       }
       MicroBatchObjective<List<E>> objective = objective();
+      long endStep = totalSteps;
       try (ProgressBar bar = new ProgressBar(name(), totalSteps, "step", config.progressBar())) {
         for (long step = firstStep; step < totalSteps; step++) {
           int epoch = batches.epochOf(step);
@@ -196,7 +197,9 @@ public abstract class AbstractTrainer<E> {
           bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f%s%s", loss == null ? Float.NaN : loss,
               optimizer.skippedCount() > 0 ? " skipped " + optimizer.skippedCount() : "",
               extra.isEmpty() ? "" : " " + extra));
-          boolean epochEnd = batches.endsEpoch(step) || step + 1 == totalSteps;
+          final long done = step + 1;
+          boolean stop = done < totalSteps && listeners.stream().anyMatch(l -> l.stopRequested(done));
+          boolean epochEnd = batches.endsEpoch(step) || step + 1 == totalSteps || stop;
           if (epochEnd) {
             Map<String, Float> means = new LinkedHashMap<>();
             final int count = Math.max(1, epochCount);
@@ -213,13 +216,18 @@ public abstract class AbstractTrainer<E> {
             Checkpoint.save(config.workDir(), weights, optimizer.optimizer(),
                 new Checkpoint(step + 1, optimizer.skippedCount(), totalSteps));
           }
+          if (stop) {
+            endStep = done;
+            LOG.info("{}: stopped by a listener after step {} of {}", name(), done, totalSteps);
+            break;
+          }
         }
       } finally {
         if (metrics != null) {
           metrics.close();
         }
       }
-      TrainingSummary summary = new TrainingSummary(totalSteps, totalSteps - firstStep, optimizer.skippedCount(),
+      TrainingSummary summary = new TrainingSummary(endStep, endStep - firstStep, optimizer.skippedCount(),
           first == null ? Map.of() : first, last, epochMeans, (System.nanoTime() - started) / 1e9, tokens);
       for (TrainerListener l : listeners) {
         l.onTrainingEnd(summary);

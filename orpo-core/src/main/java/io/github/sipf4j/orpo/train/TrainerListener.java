@@ -32,6 +32,18 @@ public interface TrainerListener {
   default void onMicroBatch(LossTerms terms) {}
 
   /**
+   * Asked after every step but the last (after {@link #onStep}): returning true ends training after that step, as
+   * early stopping does. The step's checkpoint is written first (with a work directory), and the summary then
+   * counts the steps taken. The default never stops.
+   *
+   * @param stepsDone the steps finished so far, resumed ones included
+   * @return whether to stop now
+   */
+  default boolean stopRequested(long stepsDone) {
+    return false;
+  }
+
+  /**
    * Called after the last step of an epoch.
    *
    * @param epoch the 0-based epoch

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * What a training run did.
  *
- * @param steps the number of steps of the run (all of them, resumed ones included)
+ * @param steps the number of steps of the run (all of them, resumed ones included; fewer than planned when a
+ *     {@link TrainerListener#stopRequested(long) listener stopped it})
  * @param stepsThisRun the steps taken by this call (fewer than {@code steps} after a resume)
  * @param skippedSteps steps whose update was skipped because of non-finite values
  * @param firstMetrics the metrics of the first step taken by this call

@@ -204,6 +204,67 @@ class DecoderLmTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(PositionEncoding.class)
+  void cachedDecodingOfLeftPaddedRowsEqualsTheFullForwardAtEveryRealPosition(PositionEncoding pos) {
+    // Ten rows, so that the prefill and the steps both turn the rotary halves elementwise and by the matrix product
+    // (up to eight new tokens per step); rows are left-padded by 0 to 4 positions, one starts with a single token.
+    Random r = new Random(23);
+    int rows = 10;
+    int t = 14;
+    try (DecoderLm lm = DecoderLm.create(small(pos), Device.cpu(), 17);
+        NDManager m = lm.getManager().newSubManager()) {
+      long[][] ids = randomIds(r, rows, t, 40);
+      long[][] mask = new long[rows][t];
+      for (int i = 0; i < rows; i++) {
+        int pad = i == 0 ? 4 : r.nextInt(5);
+        for (int j = pad; j < t; j++) {
+          mask[i][j] = 1;
+        }
+      }
+      NDArray full = lm.forward(m.create(ids), m.create(mask), false);
+      for (int split : new int[] {5, 1}) {
+        try (KvCache cache = lm.newCache(rows);
+            NDManager step = m.newSubManager()) {
+          NDArray first = lm.forwardCached(step.create(ids).get(":, :{}", split),
+              step.create(mask).get(":, :{}", split), cache);
+          for (int j = 0; j < rows; j++) {
+            for (int k = 0; k < split; k++) {
+              if (mask[j][k] == 1) {
+                assertClose(full.get("{}, {}, :", j, k), first.get("{}, {}, :", j, k), 1e-5f);
+              }
+            }
+          }
+          step.close(); // the cache keeps what it needs of the caller's arrays
+          for (int i = split; i < t; i++) {
+            try (NDManager now = m.newSubManager()) {
+              NDArray out = lm.forwardCached(now.create(ids).get(":, {}:{}", i, i + 1),
+                  now.create(mask).get(":, {}:{}", i, i + 1), cache);
+              for (int j = 0; j < rows; j++) {
+                if (mask[j][i] == 1) {
+                  assertClose(full.get("{}, {}, :", j, i), out.get("{}, 0, :", j), 1e-5f);
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void cachedDecodingRefusesToRunUnderAGradientCollector() {
+    try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 3);
+        NDManager m = lm.getManager().newSubManager();
+        KvCache cache = lm.newCache(1);
+        ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+      NDArray ids = m.create(new long[][] {{1, 2, 3}});
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> lm.forwardCached(ids, ids.onesLike(), cache));
+      assertTrue(e.getMessage().contains("GradientCollector"), e.getMessage());
+    }
+  }
+
   static void assertClose(NDArray expected, NDArray actual, float tol) {
     assertEquals(expected.getShape(), actual.getShape());
     float diff = expected.sub(actual).abs().max().getFloat();

@@ -342,6 +342,56 @@ class SamplerTest {
     }
   }
 
+  /** The tokenizer of a Hugging Face test folder (llama: EOS ids 2 and 5, BOS 1 added; qwen2: no BOS). */
+  static TextTokenizer hfTokenizer(String family) throws Exception {
+    Path file = Path.of(SamplerTest.class.getResource("/hf/" + family + "/tokenizer.json").toURI());
+    return TextTokenizer.fromFile(file.getParent());
+  }
+
+  @ParameterizedTest(name = "greedy token {0}")
+  @ValueSource(longs = {2, 5, 7})
+  void everyEosIdOfTheTokenizerEndsASampleUnlessStopAtEosIsOff(long greedyToken) throws Exception {
+    try (TextTokenizer llama = hfTokenizer("llama")) {
+      assertArrayEquals(new long[] {2, 5}, llama.eosIds());
+      float[] logits = new float[llama.vocabSize()];
+      logits[(int) greedyToken] = 5f;
+      try (TableLm lm = new TableLm(new float[][] {logits})) {
+        Sampler sampler = new Sampler(lm, llama);
+        SamplingConfig greedy = SamplingConfig.builder().temperature(0f).maxNewTokens(4).build();
+        List<long[]> prompt = List.<long[]>of(new long[] {1, 10, 11});
+        Sample s = sampler.sampleIds(prompt, greedy).get(0);
+        long g = greedyToken;
+        if (greedyToken == 7) {
+          assertEquals(FinishReason.LENGTH, s.finishReason());
+          assertArrayEquals(new long[] {g, g, g, g}, s.tokenIds());
+        } else {
+          assertEquals(FinishReason.EOS, s.finishReason());
+          assertArrayEquals(new long[] {g}, s.tokenIds());
+          assertEquals("", s.text(), "the EOS id is not part of the text");
+        }
+        Sample off = sampler.sampleIds(prompt, greedy.toBuilder().stopAtEos(false).build()).get(0);
+        assertEquals(FinishReason.LENGTH, off.finishReason());
+        assertArrayEquals(new long[] {g, g, g, g}, off.tokenIds());
+      }
+    }
+  }
+
+  @Test
+  void textPromptsStartWithBosOnlyWhenTheTokenizerAddsIt() throws Exception {
+    try (TextTokenizer llama = hfTokenizer("llama");
+        TextTokenizer qwen = hfTokenizer("qwen2");
+        TableLm lm = new TableLm(new float[][] {new float[llama.vocabSize()]})) {
+      assertTrue(llama.addsBos());
+      assertTrue(!qwen.addsBos());
+      long[] text = llama.encode("ab");
+      long[] withBos = new long[text.length + 1];
+      withBos[0] = llama.bosId();
+      System.arraycopy(text, 0, withBos, 1, text.length);
+      assertArrayEquals(withBos, new Sampler(lm, llama).encodePrompt("ab"));
+      assertArrayEquals(qwen.encode("ab"), new Sampler(lm, qwen).encodePrompt("ab"));
+    }
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {41, 42})
   void prefixContinuationEqualsSamplingTheWholePrefixAsAPrompt(long seed) {

@@ -87,6 +87,37 @@ class TrainingTest {
     }
   }
 
+  /** A listener that stops training ends it after that step, with a checkpoint, and the summary counts the steps. */
+  @Test
+  void aListenerCanStopTrainingEarly(@TempDir Path dir) throws IOException {
+    try (DecoderLm lm = tinyModel(1)) {
+      TrainerConfig cfg = TrainerConfig.builder().batchSize(8).epochs(6).workDir(dir).progressBar(false)
+          .optimizer(OptimizerConfig.builder().learningRate(5e-3f).build()).build();
+      List<Long> asked = new ArrayList<>();
+      List<Integer> epochsEnded = new ArrayList<>();
+      SftTrainer trainer = new SftTrainer(lm, cfg, tok.padId(), NllScope.RESPONSE);
+      trainer.addListener(new TrainerListener() {
+        @Override
+        public boolean stopRequested(long stepsDone) {
+          asked.add(stepsDone);
+          return stepsDone == 8;
+        }
+
+        @Override
+        public void onEpochEnd(int epoch, Map<String, Float> means) {
+          epochsEnded.add(epoch);
+        }
+      });
+      TrainingSummary s = trainer.fit(additions(48, 3));
+      assertEquals(8, s.steps());
+      assertEquals(8, s.stepsThisRun());
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), asked);
+      assertEquals(List.of(0, 1), epochsEnded, "the stopped step closes its (partial) epoch");
+      assertTrue(Files.readString(dir.resolve(Checkpoint.DIR).resolve("trainer-state.json")).contains("\"nextStep\": 8"),
+          "the stopping step is checkpointed");
+    }
+  }
+
   static List<EncodedPair> preferences() {
     List<PreferencePair> pairs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {

@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * The sentence templates of one {@link Wording}. Placeholders: {@code {P}} the person, {@code {Q}} the second
  * person, {@code {I}} the item (plural), {@code {n}} the step's number, {@code {m}} the comparison number or bag size.
- * No held-out sentence is used in training.
+ * In a transfer {@code {P}} gives and {@code {Q}} receives. No held-out sentence is used in training.
  */
 record Templates(
     List<String> openings,
@@ -14,7 +14,9 @@ record Templates(
     List<String> numberQuestions,
     List<String> comparisons,
     List<String> yesNo,
-    List<String> remainders) {
+    List<String> remainders,
+    List<String> transfers,
+    List<String> totalQuestions) {
 
   static final List<String> NAMES =
       List.of("Ann", "Bob", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy", "Jo", "Kim", "Leo", "Max", "Ned", "Ola",
@@ -34,7 +36,9 @@ record Templates(
           List.of("How many {I} does {P} have now?", "How many {I} does {P} have?"),
           List.of("{Q} has {m} {I}. Who has more {I}?"),
           List.of("Does {P} have more than {m} {I}?"),
-          List.of("{P} packs them in bags of {m}. How many are left over?"));
+          List.of("{P} packs them in bags of {m}. How many are left over?"),
+          List.of("{P} gives {n} {I} to {Q}.", "{P} hands {Q} {n} {I}."),
+          List.of("How many {I} do {P} and {Q} have together?"));
 
   static final Templates HELD_OUT =
       new Templates(
@@ -47,9 +51,28 @@ record Templates(
           List.of("What is {P}'s total at the end?", "How big is the pile in the end?"),
           List.of("Next door, {Q} keeps {m}. Whose pile is bigger?"),
           List.of("Is {P}'s final count above {m}?"),
-          List.of("If they go into groups of {m}, what is the remainder?"));
+          List.of("If they go into groups of {m}, what is the remainder?"),
+          List.of("{P} passes {n} {I} over to {Q}.", "{Q} receives {n} {I} from {P}."),
+          List.of("What is the joint count of {P} and {Q}?"));
 
   static Templates of(Wording wording) {
     return wording == Wording.TRAINING ? TRAINING : HELD_OUT;
+  }
+
+  /**
+   * Returns these templates with every sentence that does not name its person left out, for stories about two
+   * people, where a sentence such as {@code The pens grow 2 times.} would not say whose items grow.
+   *
+   * @return the templates that name {@code {P}}
+   */
+  Templates naming() {
+    Map<Operator, List<String>> named = new java.util.EnumMap<>(Operator.class);
+    steps.forEach((op, list) -> named.put(op, withPerson(list)));
+    return new Templates(withPerson(openings), Map.copyOf(named), withPerson(numberQuestions), comparisons,
+        withPerson(yesNo), withPerson(remainders), transfers, totalQuestions);
+  }
+
+  private static List<String> withPerson(List<String> list) {
+    return list.stream().filter(s -> s.contains("{P}")).toList();
   }
 }

@@ -348,9 +348,9 @@ public final class HfCausalLm implements AdaptableLm {
         s, newMask.getShape());
     Preconditions.checkArgument(cache.length() + s.get(1) <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", cache.length() + s.get(1), config.maxLength());
-    AttentionMasks.Step step = AttentionMasks.continued(cache.mask(), newMask);
+    AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
     NDArray logits = logits(hidden(newIds, step.positions(), step.bias(), cache, false));
-    cache.advance(step.mask());
+    cache.advance(step);
     return logits;
   }
 
