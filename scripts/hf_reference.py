@@ -16,6 +16,15 @@ Import it (the benchmarks do) or use the helpers from the command line through s
     logits = model.forward_full(ids, attention_mask)        # float32 (B, T, V)
     out = H.generate_greedy(model, prompt_ids, 16)          # KV cache, batch of left-padded prompts
     H.save_folder(model, "out", dtype=torch.bfloat16, max_shard_bytes=5 * 10**9)
+
+LoRA (written from the formulas of Hugging Face PEFT's tuners/lora/layer.py, without `peft`): add_lora wraps the
+targeted nn.Linear modules in LoraLinear (y = base(x) + scaling * B(A(dropout(x))), adapter in float32, summed in
+float32 and cast back to the base's type), lora_state_dict and save_adapter/load_adapter use PEFT's file layout
+(adapter_model.safetensors with keys base_model.model.MODULE.lora_A.weight [r, in] and .lora_B.weight [out, r],
+adapter_config.json), and merge_lora folds W + scaling * B @ A into the base:
+
+    H.add_lora(model, r=8, alpha=16, targets=["q_proj", "v_proj"])
+    H.save_adapter(model, "adapter", base_name="Qwen2.5-0.5B")
 """
 import json
 import math
@@ -422,3 +431,141 @@ def generate_greedy(model: CausalLm, prompts: List[List[int]], new_tokens: int, 
         mask = torch.cat((mask, torch.ones_like(nxt)), dim=1)
         logits, past = model.forward_cached(nxt, mask, past)
     return torch.cat(out, dim=1).tolist()
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# LoRA in PEFT's layout
+
+
+class LoraLinear(nn.Module):
+    """A frozen nn.Linear plus a low-rank update, PEFT's LoRA Linear for one adapter: the input is cast to the
+    adapter's type, dropped out, multiplied by A^T then B^T, scaled and added to the base output in the promoted type,
+    and the sum is cast back to the base output's type."""
+
+    def __init__(self, base: nn.Linear, r: int, alpha: float, dropout: float = 0.0, rslora: bool = False):
+        super().__init__()
+        self.base_layer = base
+        self.r, self.alpha = r, alpha
+        self.scaling = alpha / math.sqrt(r) if rslora else alpha / r
+        self.lora_A = nn.Linear(base.in_features, r, bias=False)
+        self.lora_B = nn.Linear(r, base.out_features, bias=False)
+        self.dropout = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
+        self.merged = False
+
+    def init_peft_default(self):
+        """init_lora_weights=True: A Kaiming-uniform with a = sqrt(5), B zero."""
+        nn.init.kaiming_uniform_(self.lora_A.weight, a=math.sqrt(5))
+        nn.init.zeros_(self.lora_B.weight)
+
+    def delta_weight(self) -> torch.Tensor:
+        return (self.lora_B.weight.float() @ self.lora_A.weight.float()) * self.scaling
+
+    def forward(self, x):
+        result = self.base_layer(x)
+        if self.merged:
+            return result
+        xa = x.to(self.lora_A.weight.dtype)
+        return (result + self.lora_B(self.lora_A(self.dropout(xa))) * self.scaling).to(result.dtype)
+
+
+def lora_targets(model: CausalLm, targets) -> List[str]:
+    """PEFT's matching: a module path equal to a target name or ending in '.' + name, over nn.Linear modules other
+    than the output head; "all-linear" takes them all."""
+    out = []
+    for name, m in model.named_modules():
+        if not isinstance(m, nn.Linear) or name == "lm_head" or ".lora_" in name or name.endswith("base_layer"):
+            continue
+        if targets == "all-linear" or any(name == t or name.endswith("." + t) for t in targets):
+            out.append(name)
+    return out
+
+
+def add_lora(model: CausalLm, r: int, alpha: float, targets, dropout: float = 0.0, rslora: bool = False,
+             ranks: Optional[dict] = None, alphas: Optional[dict] = None, layers: Optional[List[int]] = None) -> List[str]:
+    """Freezes the model and wraps the targeted projections; ranks/alphas map a module suffix to its own r/alpha
+    (PEFT's rank_pattern/alpha_pattern); layers keeps only those layer indices. Returns the wrapped module paths."""
+    for p in model.parameters():
+        p.requires_grad_(False)
+    done = []
+    for name in lora_targets(model, targets):
+        if layers is not None and int(name.split(".")[2]) not in layers:
+            continue
+        parent, child = name.rsplit(".", 1)
+        holder = model.get_submodule(parent)
+        rank = next((v for k, v in (ranks or {}).items() if name.endswith(k)), r)
+        a = next((v for k, v in (alphas or {}).items() if name.endswith(k)), alpha)
+        setattr(holder, child, LoraLinear(getattr(holder, child), rank, a, dropout, rslora))
+        done.append(name)
+    return done
+
+
+def lora_modules(model: CausalLm) -> dict:
+    return {n: m for n, m in model.named_modules() if isinstance(m, LoraLinear)}
+
+
+def lora_state_dict(model: CausalLm) -> dict:
+    """The adapter tensors under PEFT's saved keys (adapter name removed, base_model.model. in front)."""
+    out = {}
+    for n, m in lora_modules(model).items():
+        out[f"base_model.model.{n}.lora_A.weight"] = m.lora_A.weight.detach().contiguous()
+        out[f"base_model.model.{n}.lora_B.weight"] = m.lora_B.weight.detach().contiguous()
+    return out
+
+
+def lora_parameters(model: CausalLm) -> dict:
+    out = {}
+    for n, m in lora_modules(model).items():
+        out[f"base_model.model.{n}.lora_A.weight"] = m.lora_A.weight
+        out[f"base_model.model.{n}.lora_B.weight"] = m.lora_B.weight
+    return out
+
+
+def adapter_config(r: int, alpha, targets, base_name: Optional[str], dropout: float = 0.0, rslora: bool = False,
+                   ranks: Optional[dict] = None, alphas: Optional[dict] = None,
+                   layers: Optional[List[int]] = None) -> dict:
+    """adapter_config.json with the fields PEFT's LoraConfig writes."""
+    return {"alpha_pattern": alphas or {}, "auto_mapping": None, "base_model_name_or_path": base_name,
+            "bias": "none", "fan_in_fan_out": False, "inference_mode": True, "init_lora_weights": True,
+            "layer_replication": None, "layers_pattern": None, "layers_to_transform": layers, "loftq_config": {},
+            "lora_alpha": alpha, "lora_dropout": dropout, "megatron_config": None, "megatron_core": "megatron.core",
+            "modules_to_save": None, "peft_type": "LORA", "r": r, "rank_pattern": ranks or {}, "revision": None,
+            "target_modules": targets, "task_type": "CAUSAL_LM", "use_dora": False, "use_rslora": rslora}
+
+
+def save_adapter(model: CausalLm, folder: str, config: dict):
+    os.makedirs(folder, exist_ok=True)
+    R.write_safetensors(os.path.join(folder, "adapter_model.safetensors"), lora_state_dict(model), {"format": "pt"})
+    with open(os.path.join(folder, "adapter_config.json"), "w") as f:
+        json.dump(config, f, indent=2, sort_keys=True)
+        f.write("\n")
+
+
+def load_adapter(model: CausalLm, folder: str) -> List[str]:
+    """Reads a PEFT adapter folder onto a model (strict: every tensor must fit a wrapped module)."""
+    with open(os.path.join(folder, "adapter_config.json")) as f:
+        c = json.load(f)
+    tensors = R.read_safetensors(os.path.join(folder, "adapter_model.safetensors"))
+    modules = sorted({k[len("base_model.model."):].rsplit(".lora_", 1)[0] for k in tensors})
+    for p in model.parameters():
+        p.requires_grad_(False)
+    for name in modules:
+        parent, child = name.rsplit(".", 1)
+        holder = model.get_submodule(parent)
+        a = tensors[f"base_model.model.{name}.lora_A.weight"]
+        rank = a.shape[0]
+        alpha = next((v for k, v in (c.get("alpha_pattern") or {}).items() if name.endswith(k)), c["lora_alpha"])
+        lin = LoraLinear(getattr(holder, child), rank, alpha, c.get("lora_dropout", 0.0), c.get("use_rslora", False))
+        with torch.no_grad():
+            lin.lora_A.weight.copy_(a.float())
+            lin.lora_B.weight.copy_(tensors[f"base_model.model.{name}.lora_B.weight"].float())
+        setattr(holder, child, lin)
+    return modules
+
+
+@torch.no_grad()
+def merge_lora(model: CausalLm):
+    """W <- W + scaling * B @ A in float32, rounded to W's type once; the wrappers then pass the base through."""
+    for m in lora_modules(model).values():
+        w = m.base_layer.weight
+        w.copy_((w.float() + m.delta_weight()).to(w.dtype))
+        m.merged = True

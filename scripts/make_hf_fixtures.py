@@ -178,10 +178,11 @@ def sipf4j_adamw_step(model, lr: float, betas, eps: float, weight_decay: float, 
     Kingma and Ba's update with the bias corrections folded into the step size and epsilon added to sqrt(v) before
     them, w -= lr sqrt(1 - b2^t) / (1 - b1^t) * m / (sqrt(v) + eps), as TensorFlow computes it. torch.optim.AdamW adds
     epsilon after correcting v, which gives other updates only to gradients below about 1e-6."""
-    norm = torch.nn.utils.clip_grad_norm_(list(model.parameters()), max_grad_norm)
+    params = [p for p in model.parameters() if p.requires_grad]  # a LoRA model trains its adapters only
+    norm = torch.nn.utils.clip_grad_norm_(params, max_grad_norm)
     b1, b2 = betas
     with torch.no_grad():
-        for p in model.parameters():
+        for p in params:
             m = (1 - b1) * p.grad
             v = (1 - b2) * p.grad * p.grad
             p.mul_(1 - lr * weight_decay)
@@ -265,6 +266,80 @@ def make(out_dir: str, name: str, config: dict, tokens, shard_bytes, seed: int):
     return {"folder": name, "bytes": size, "parameters": ref["parameters"]}
 
 
+# LoRA adapters on three of the folders above, in PEFT's exact layout, with non-zero B (as after training).
+LORA_VARIANTS = {
+    # every projection of the llama layout
+    "llama": ("llama", dict(r=4, alpha=8, targets=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj",
+                                                     "down_proj"])),
+    # Phi's names (dense, fc1, fc2), a rank and an alpha of their own for two of them
+    "phi": ("phi", dict(r=4, alpha=16, targets=["q_proj", "k_proj", "v_proj", "dense", "fc1", "fc2"],
+                        ranks={"fc2": 2}, alphas={"dense": 4})),
+    # rank-stabilised scaling, the second layer only, on a multi-query model
+    "gemma": ("gemma", dict(r=2, alpha=4, targets=["q_proj", "v_proj"], rslora=True, layers=[1])),
+}
+
+
+def make_lora(out_dir: str, hf_dir: str, name: str, base: str, spec: dict, seed: int):
+    """An adapter folder (adapter_config.json, adapter_model.safetensors) on hf/BASE with reference.json: the
+    adapted per-token log-probs of the base reference's sequences, the same after merging, and TRL's ORPO loss
+    before and after one clipped step of sipf4j's AdamW on the adapters alone, whose weights after the step are
+    adamw_step.safetensors."""
+    folder = os.path.join(out_dir, name)
+    os.makedirs(folder, exist_ok=True)
+    for f in os.listdir(folder):
+        os.remove(os.path.join(folder, f))
+    base_dir = os.path.join(hf_dir, base)
+    with open(os.path.join(base_dir, "reference.json")) as f:
+        base_ref = json.load(f)
+    torch.manual_seed(seed)
+    model = H.load_folder(base_dir, torch.float32)
+    modules = H.add_lora(model, spec["r"], spec["alpha"], spec["targets"], rslora=spec.get("rslora", False),
+                         ranks=spec.get("ranks"), alphas=spec.get("alphas"), layers=spec.get("layers"))
+    with torch.no_grad():
+        for m in H.lora_modules(model).values():
+            m.init_peft_default()
+            m.lora_B.weight.normal_(0.0, 0.2)  # as if trained: the adapter must move the log-probs
+    config = H.adapter_config(spec["r"], spec["alpha"], spec["targets"], "../../hf/" + base,
+                              rslora=spec.get("rslora", False), ranks=spec.get("ranks"), alphas=spec.get("alphas"),
+                              layers=spec.get("layers"))
+    H.save_adapter(model, folder, config)
+    again = H.load_folder(base_dir, torch.float32)
+    assert H.load_adapter(again, folder) == sorted(modules)
+    seqs = base_ref["sequences"]
+    adapted = [H.token_logprobs(model, s) for s in seqs]
+    assert adapted == [H.token_logprobs(again, s) for s in seqs]  # the written folder reads back
+    merged = copy.deepcopy(model)
+    H.merge_lora(merged)
+    orpo = base_ref["orpo"]
+    pairs, pad = orpo["pairs"], orpo["pad_id"]
+    ids, attn, labels = preference_batch(pairs, pad)
+    work = copy.deepcopy(model)
+    loss0 = R.orpo_loss(work.forward_full(ids, attn), ids, attn, labels, len(pairs), 0.1, False)[0]
+    loss0.backward()
+    norm = sipf4j_adamw_step(work, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, max_grad_norm=1.0)
+    with torch.no_grad():
+        loss1 = R.orpo_loss(work.forward_full(ids, attn), ids, attn, labels, len(pairs), 0.1, False)[0]
+    before, after = model.state_dict(), work.state_dict()
+    assert all(torch.equal(before[k], after[k]) for k in before if ".lora_" not in k)  # the base did not move
+    R.write_safetensors(os.path.join(folder, "adamw_step.safetensors"), H.lora_state_dict(work), {"format": "pt"})
+    ref = {
+        "description": f"scripts/make_hf_fixtures.py: a LoRA adapter on hf/{base} in PEFT's layout, reference by "
+                       "scripts/hf_reference.py", "torch_version": torch.__version__, "seed": seed, "base": base,
+        "modules": sorted(modules), "adapter_parameters": sum(t.numel() for t in H.lora_state_dict(model).values()),
+        "sequences": seqs, "token_logprobs": adapted,
+        "token_logprobs_base": base_ref["token_logprobs"],
+        "token_logprobs_merged": [H.token_logprobs(merged, s) for s in seqs],
+        "orpo": {"pad_id": pad, "lambda": 0.1, "pairs": pairs, "nll_scope": "prompt_and_response",
+                 "lr": 1e-3, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01, "max_grad_norm": 1.0,
+                 "loss_before": loss0.item(), "grad_norm_before_clip": norm.item(), "loss_after": loss1.item()},
+    }
+    with open(os.path.join(folder, "reference.json"), "w") as f:
+        json.dump(ref, f, indent=1)
+        f.write("\n")
+    size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+    return {"folder": "lora/" + name, "bytes": size, "adapter_parameters": ref["adapter_parameters"]}
+
+
 def check(folder: str, expect: str, tolerance: float) -> dict:
     with open(os.path.join(folder, "config.json")) as f:
         config = json.load(f)
@@ -286,6 +361,8 @@ def check(folder: str, expect: str, tolerance: float) -> dict:
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=os.path.join(ROOT, "orpo-core", "src", "test", "resources", "hf"))
+    ap.add_argument("--lora-out", default=os.path.join(ROOT, "orpo-core", "src", "test", "resources", "hf-lora"))
+    ap.add_argument("--only", choices=("models", "lora"), help="make only the model folders or only the adapters")
     ap.add_argument("--check", action="append", default=[], help="a saved folder to verify")
     ap.add_argument("--expect", action="append", default=[], help="JSON with sequences and token_logprobs")
     ap.add_argument("--tolerance", type=float, default=1e-4)
@@ -297,8 +374,11 @@ def main():
         results = [check(d, e, a.tolerance) for d, e in zip(a.check, a.expect)]
         print(json.dumps({"ok": all(r["ok"] for r in results), "results": results}))
         sys.exit(0 if all(r["ok"] for r in results) else 1)
-    made = [make(a.out, name, cfg, tokens, shard, SEED + i)
-            for i, (name, (cfg, tokens, shard)) in enumerate(VARIANTS.items())]
+    made = [] if a.only == "lora" else [make(a.out, name, cfg, tokens, shard, SEED + i)
+                                       for i, (name, (cfg, tokens, shard)) in enumerate(VARIANTS.items())]
+    if a.only != "models":
+        made += [make_lora(a.lora_out, a.out, name, base, spec, SEED + 100 + i)
+                 for i, (name, (base, spec)) in enumerate(LORA_VARIANTS.items())]
     print(json.dumps({"fixtures": made, "total_bytes": sum(m["bytes"] for m in made)}))
 
 

@@ -3,7 +3,6 @@ package io.github.sipf4j.examples.cli;
 import ai.djl.Device;
 import com.google.gson.GsonBuilder;
 import io.github.sipf4j.orpo.model.CausalLm;
-import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.PromptTemplate;
 import io.github.sipf4j.orpo.text.TextTokenizer;
@@ -13,6 +12,7 @@ import io.github.sipf4j.prm.iterate.PolicyEvaluator;
 import io.github.sipf4j.prm.task.TaskSet;
 import io.github.sipf4j.prm.verify.OutcomeVerifier;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,13 +29,17 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = "Evaluates a saved policy (a directory with the model and tokenizer.json, such as report.json's "
-        + "model_dir) on a GSM8K-format JSONL file by greedy decoding; prints JSON with accuracy, n and a 95% Wilson "
-        + "interval.")
+        + "model_dir, or a Hugging Face model folder), optionally with a PEFT LoRA adapter on it, on a GSM8K-format "
+        + "JSONL file by greedy decoding; prints JSON with accuracy, n and a 95% Wilson interval.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--model", required = true, description = "The saved policy directory.")
   Path model;
+
+  @Option(names = "--adapter", description = "A PEFT LoRA adapter folder (adapter_config.json, "
+      + "adapter_model.safetensors) to put on the model; its tokenizer.json is used when it has one.")
+  Path adapter;
 
   @Option(names = "--tasks", required = true, description = "GSM8K-format JSONL ({question, answer: ... #### X}).")
   Path tasks;
@@ -58,9 +62,9 @@ public final class EvaluateCommand implements Callable<Integer> {
    */
   @Override
   public Integer call() throws Exception {
-    if (!Files.isDirectory(model) || !Files.exists(model.resolve("tokenizer.json"))) {
-      spec.commandLine().getErr().println("--model " + model + ": not a saved policy directory (it needs the model "
-          + "files and tokenizer.json)");
+    String problem = AdaptedModels.problem(model, adapter);
+    if (problem != null) {
+      spec.commandLine().getErr().println(problem);
       return 2;
     }
     if (!Files.isRegularFile(tasks)) {
@@ -84,10 +88,19 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     long t0 = System.nanoTime();
     PolicyEvaluator.Evaluation ev;
-    try (TextTokenizer tok = TextTokenizer.fromFile(model);
-        CausalLm lm = CausalLms.load(model, Device.cpu())) {
-      ev = new PolicyEvaluator(lm, tok, PromptTemplate.DEFAULT, OutcomeVerifier.forTaskKind(),
-          SamplingConfig.builder().maxNewTokens(maxNewTokens).batchSize(128).build()).evaluate(tasks.toString(), set);
+    try (TextTokenizer tok = TextTokenizer.fromFile(AdaptedModels.tokenizerFolder(model, adapter))) {
+      CausalLm lm;
+      try {
+        lm = AdaptedModels.load(model, adapter, Device.cpu());
+      } catch (IOException e) {
+        spec.commandLine().getErr().println(e.getMessage());
+        return 2;
+      }
+      try (lm) {
+        ev = new PolicyEvaluator(lm, tok, PromptTemplate.DEFAULT, OutcomeVerifier.forTaskKind(),
+            SamplingConfig.builder().maxNewTokens(maxNewTokens).batchSize(128).build())
+            .evaluate(tasks.toString(), set);
+      }
     }
     if (predictions != null) {
       try (BufferedWriter w = Files.newBufferedWriter(predictions, StandardCharsets.UTF_8)) {
@@ -100,6 +113,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     EvalResult r = ev.result();
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("model", model.toString());
+    if (adapter != null) {
+      out.put("adapter", adapter.toString());
+    }
     out.put("tasks", tasks.toString());
     out.put("n", r.n());
     out.put("correct", r.correct());

@@ -20,8 +20,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The options and plumbing that {@code sipf4j logprobs} and {@code sipf4j generate} share (a picocli mixin): the
- * model folder, the input file, the output, the device; loading the model through {@link CausalLms#load} with the
- * folder's tokenizer; writing one JSON object per line.
+ * model folder, an optional PEFT LoRA adapter folder, the input file, the output, the device; loading the model
+ * through {@link CausalLms#load} (with the adapter on it) and the tokenizer (the adapter folder's when it has one,
+ * else the model folder's); writing one JSON object per line.
  */
 public final class ModelInputOptions {
 
@@ -32,6 +33,10 @@ public final class ModelInputOptions {
   @Option(names = "--model", required = true,
       description = "The model folder: any kind CausalLms.load recognises, with its tokenizer.json.")
   Path model;
+
+  @Option(names = "--adapter", description = "A PEFT LoRA adapter folder (adapter_config.json, "
+      + "adapter_model.safetensors) to put on the model; its tokenizer.json is used when it has one.")
+  Path adapter;
 
   @Option(names = "--input", required = true,
       description = "JSON lines, one request per line: {\"input_ids\": [...]} or {\"text\": \"...\"}.")
@@ -56,6 +61,10 @@ public final class ModelInputOptions {
     if (!Files.isDirectory(model)) {
       throw new IllegalArgumentException("--model " + model + ": no such directory");
     }
+    String adapterProblem = AdaptedModels.adapterProblem(adapter);
+    if (adapterProblem != null) {
+      throw new IllegalArgumentException(adapterProblem);
+    }
     if (!Files.isRegularFile(input)) {
       throw new IllegalArgumentException("--input " + input + ": no such file");
     }
@@ -75,24 +84,25 @@ public final class ModelInputOptions {
    * @throws IOException if it cannot be read, or is required and missing
    */
   TextTokenizer tokenizer(boolean required) throws IOException {
-    Path file = model.resolve(TextTokenizer.FILE_NAME);
+    Path folder = AdaptedModels.tokenizerFolder(model, adapter);
+    Path file = folder.resolve(TextTokenizer.FILE_NAME);
     if (!Files.isRegularFile(file)) {
       if (required) {
         throw new IOException("--model " + model + ": no " + TextTokenizer.FILE_NAME);
       }
       return null;
     }
-    return TextTokenizer.fromFile(model);
+    return TextTokenizer.fromFile(folder);
   }
 
   /**
-   * Loads the model.
+   * Loads the model, with the adapter on it when one is given.
    *
    * @return the model; the caller closes it
-   * @throws IOException if the folder holds no model that loads
+   * @throws IOException if the folder holds no model that loads, or the adapter does not fit it
    */
   CausalLm load() throws IOException {
-    return CausalLms.load(model, Device.fromName(device));
+    return AdaptedModels.load(model, adapter, Device.fromName(device));
   }
 
   /**

@@ -32,6 +32,7 @@ class ReadmeSnippetsTest {
       "import java.nio.file.*;",
       "import java.util.*;",
       "import io.github.sipf4j.orpo.data.*;",
+      "import io.github.sipf4j.orpo.lora.*;",
       "import io.github.sipf4j.orpo.loss.*;",
       "import io.github.sipf4j.orpo.model.*;",
       "import io.github.sipf4j.orpo.model.hf.*;",

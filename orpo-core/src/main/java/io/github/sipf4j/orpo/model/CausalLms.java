@@ -4,6 +4,7 @@ import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.lora.LoraKind;
 import io.github.sipf4j.orpo.model.hf.HfCausalLm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * Loads any saved model directory, whatever its kind: the built-in kinds ({@link DecoderLm}, {@link TorchScriptLm},
- * Hugging Face model folders through {@link HfCausalLm}) and every {@link CausalLmKind} registered through {@link
+ * Hugging Face model folders through {@link HfCausalLm}, PEFT LoRA adapter folders with their base through {@link
+ * LoraKind}) and every {@link CausalLmKind} registered through {@link
  * ServiceLoader} on the thread's context class loader.
  *
  * <pre>{@code
@@ -96,7 +98,8 @@ public final class CausalLms {
    */
   public static List<CausalLmKind> kinds() {
     Map<String, CausalLmKind> byName = new LinkedHashMap<>();
-    for (CausalLmKind k : List.of(new DecoderLmKind(), new TorchScriptLmKind(), new HuggingFaceKind())) {
+    for (CausalLmKind k : List.of(new DecoderLmKind(), new TorchScriptLmKind(), new HuggingFaceKind(),
+        new LoraKind())) {
       byName.put(k.name(), k);
     }
     ClassLoader loader = Thread.currentThread().getContextClassLoader();

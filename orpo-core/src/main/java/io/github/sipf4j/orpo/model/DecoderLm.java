@@ -26,7 +26,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The built-in GPT-style causal decoder: token embeddings, learned or rotary positions, pre-LayerNorm blocks of causal
@@ -46,6 +50,10 @@ import java.util.Map;
  * ({@link PreallocatedKvCache}), so a decoding step copies nothing; the decoding path is built for few native calls
  * per token (see {@link #forwardCached}). A {@code DecoderLm} is not thread-safe.
  *
+ * <p>The model is an {@link AdaptableLm}: the projections {@code h.N.attn.qkv} (fused query, key and value), {@code
+ * h.N.attn.proj}, {@code h.N.mlp.fc} and {@code h.N.mlp.proj} take low-rank adapters through {@link
+ * io.github.sipf4j.orpo.lora.LoraModel}, saved in PEFT's layout under these names.
+ *
  * <pre>{@code
  * DecoderConfig config = DecoderConfig.builder().vocabSize(tokenizer.vocabSize()).build();
  * try (DecoderLm lm = DecoderLm.create(config, Device.cpu(), 42)) {
@@ -54,7 +62,7 @@ import java.util.Map;
  * try (DecoderLm again = DecoderLm.load(Path.of("policy"), Device.cpu())) { ... }
  * }</pre>
  */
-public final class DecoderLm implements CausalLm {
+public final class DecoderLm implements AdaptableLm {
 
   /** The file name of the configuration inside a saved model directory. */
   public static final String CONFIG_FILE = "config.json";
@@ -69,6 +77,12 @@ public final class DecoderLm implements CausalLm {
   private static final int ROTATE_BY_PRODUCT = 8;
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
+  /** The module names of a layer's projections, in {@link #projections()} order, after {@code h.N.}. */
+  private static final String[] PROJECTIONS = {"attn.qkv", "attn.proj", "mlp.fc", "mlp.proj"};
+
+  /** Where each projection's weight sits in a layer's parameters; its bias follows it. */
+  private static final int[] PROJECTION_WEIGHTS = {2, 4, 8, 10};
+
   private final DecoderConfig config;
   private final NDManager manager;
   private final DecoderBlock block;
@@ -81,6 +95,9 @@ public final class DecoderLm implements CausalLm {
   private final Parameter wpe;
   private final Parameter lnfW;
   private final Parameter lnfB;
+  private final List<LinearProjection> projections;
+  private ProjectionHook hook;
+  private Path sourceDir;
   /** The constants of {@link #forwardCached}. */
   private final DecodeConstants decode;
 
@@ -124,11 +141,17 @@ public final class DecoderLm implements CausalLm {
           "attn.proj.bias", "ln_2.weight", "ln_2.bias", "mlp.fc.weight", "mlp.fc.bias", "mlp.proj.weight",
           "mlp.proj.bias"};
       this.layerParams = new Parameter[config.layers()][names.length];
+      List<LinearProjection> linear = new ArrayList<>();
       for (int i = 0; i < config.layers(); i++) {
         for (int j = 0; j < names.length; j++) {
           layerParams[i][j] = block.parameter("h." + i + "." + names[j]);
         }
+        for (int j = 0; j < PROJECTIONS.length; j++) {
+          int w = PROJECTION_WEIGHTS[j];
+          linear.add(new LinearProjection("h." + i + "." + PROJECTIONS[j], layerParams[i][w], layerParams[i][w + 1]));
+        }
       }
+      this.projections = Collections.unmodifiableList(linear);
     } catch (RuntimeException e) {
       manager.close();
       throw e;
@@ -166,7 +189,9 @@ public final class DecoderLm implements CausalLm {
     try (NDManager tmp = NDManager.newBaseManager(Device.cpu())) {
       Map<String, NDArray> weights = Safetensors.read(weightsFile, tmp);
       try {
-        return new DecoderLm(config, device, weights, 0);
+        DecoderLm lm = new DecoderLm(config, device, weights, 0);
+        lm.sourceDir = dir;
+        return lm;
       } catch (IllegalArgumentException e) {
         throw new IOException(weightsFile + ": " + e.getMessage(), e);
       }
@@ -338,7 +363,7 @@ public final class DecoderLm implements CausalLm {
     Shape headsShape = new Shape(b, t, h, hd);
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
-      NDArray qkv = ex.linear(norm(ex, x, p[0], p[1]), p[2].getArray(), p[3].getArray()).singletonOrThrow();
+      NDArray qkv = project(ex, l, 0, norm(ex, x, p[0], p[1]));
       NDList parts = qkv.split(3, 2);
       NDArray q = parts.get(0).reshape(headsShape).transpose(0, 2, 1, 3);
       NDArray k = parts.get(1).reshape(headsShape).transpose(0, 2, 1, 3);
@@ -353,12 +378,12 @@ public final class DecoderLm implements CausalLm {
         att = ex.dropout(att, drop, true).singletonOrThrow();
       }
       NDArray y = att.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, d);
-      NDArray o = ex.linear(y, p[4].getArray(), p[5].getArray()).singletonOrThrow();
+      NDArray o = project(ex, l, 1, y);
       if (drop > 0) {
         o = ex.dropout(o, drop, true).singletonOrThrow();
       }
       x = x.add(o);
-      NDArray m = mlp(ex, x, p);
+      NDArray m = mlp(ex, x, l);
       if (drop > 0) {
         m = ex.dropout(m, drop, true).singletonOrThrow();
       }
@@ -379,10 +404,14 @@ public final class DecoderLm implements CausalLm {
         .singletonOrThrow();
   }
 
-  /** The MLP of a layer, from its input norm to its output projection (no residual, no dropout). */
-  private NDArray mlp(NDArrayEx ex, NDArray x, Parameter[] p) {
-    NDArray m = ex.linear(norm(ex, x, p[6], p[7]), p[8].getArray(), p[9].getArray()).singletonOrThrow();
-    return ex.linear(m.getNDArrayInternal().gelu(), p[10].getArray(), p[11].getArray()).singletonOrThrow();
+  /**
+   * The MLP of layer {@code l}, from its input norm to its output projection (no residual, no dropout), its
+   * projections passed through the hook.
+   */
+  private NDArray mlp(NDArrayEx ex, NDArray x, int l) {
+    Parameter[] p = layerParams[l];
+    NDArray m = project(ex, l, 2, norm(ex, x, p[6], p[7]));
+    return project(ex, l, 3, m.getNDArrayInternal().gelu());
   }
 
   /**
@@ -407,8 +436,7 @@ public final class DecoderLm implements CausalLm {
     }
     for (int l = 0; l < config.layers(); l++) {
       Parameter[] p = layerParams[l];
-      NDArray qkv = ex.linear(norm(ex, x, p[0], p[1]), p[2].getArray(), p[3].getArray()).singletonOrThrow()
-          .reshape(b, t, 3, h, hd);
+      NDArray qkv = project(ex, l, 0, norm(ex, x, p[0], p[1])).reshape(b, t, 3, h, hd);
       if (cos != null) {
         // x cos + (-x2, x1) sin: the same products and sums as rotate(), so the same bits. For a few rows (-x2, x1)
         // is one product with a 0/±1 matrix (one native call); for more, halves cost less arithmetic.
@@ -422,8 +450,8 @@ public final class DecoderLm implements CausalLm {
       NDArray y = scores.softmax(-1).matMul(kv.get(1)); // (1, b, h, t, hd)
       // One new token: (h, t) and (t, h) order the same elements, and the transpose can be left out.
       y = (t == 1 ? y : y.transpose(0, 1, 3, 2, 4)).reshape(b, t, d);
-      x.addi(ex.linear(y, p[4].getArray(), p[5].getArray()).singletonOrThrow());
-      x.addi(mlp(ex, x, p));
+      x.addi(project(ex, l, 1, y));
+      x.addi(mlp(ex, x, l));
     }
     return ex.linear(norm(ex, x, lnfW, lnfB), wte.getArray(), null).singletonOrThrow();
   }
@@ -435,12 +463,42 @@ public final class DecoderLm implements CausalLm {
     return halves.get(1).neg().concat(halves.get(0), last);
   }
 
+  /** Projection {@code j} of layer {@code l} ({@link #PROJECTIONS}), passed through the hook when one is set. */
+  private NDArray project(NDArrayEx ex, int l, int j, NDArray x) {
+    Parameter[] p = layerParams[l];
+    int w = PROJECTION_WEIGHTS[j];
+    NDArray y = ex.linear(x, p[w].getArray(), p[w + 1].getArray()).singletonOrThrow();
+    return hook == null ? y : hook.apply(l * PROJECTIONS.length + j, x, y);
+  }
+
   /** Rotate-half RoPE: (x1, x2) to (x1 cos - x2 sin, x1 sin + x2 cos) over the two halves of the head. */
   private static NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
     NDList halves = x.split(2, 3);
     NDArray x1 = halves.get(0);
     NDArray x2 = halves.get(1);
     return x1.mul(cos).sub(x2.mul(sin)).concat(x1.mul(sin).add(x2.mul(cos)), 3);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<LinearProjection> projections() {
+    return projections;
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void setProjectionHook(ProjectionHook hook) {
+    this.hook = hook;
+  }
+
+  /**
+   * Returns the absolute path of the folder the model was {@linkplain #load loaded} from.
+   *
+   * @return the path, or empty for a model made with {@link #create}
+   */
+  @Override
+  public Optional<String> nameOrPath() {
+    return Optional.ofNullable(sourceDir).map(d -> d.toAbsolutePath().normalize().toString());
   }
 
   /** {@inheritDoc} */

@@ -5,6 +5,7 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -34,8 +35,16 @@ public final class SeededNormal {
    * @return the values, in row-major order of the parameter
    */
   public static float[] sample(long seed, String name, int count, float std) {
-    Preconditions.checkArgument(count >= 0, "count must be >= 0, got %s", count);
     Preconditions.checkArgument(std >= 0 && Float.isFinite(std), "std must be finite and >= 0, got %s", std);
+    return fill(seed, name, count, r -> r.nextGaussian() * std);
+  }
+
+  /**
+   * Fills {@code count} values drawn by {@code draw} from the chunk streams of one parameter (shared with {@link
+   * SeededUniform}).
+   */
+  static float[] fill(long seed, String name, int count, ToDoubleFunction<SplittableRandom> draw) {
+    Preconditions.checkArgument(count >= 0, "count must be >= 0, got %s", count);
     float[] out = new float[count];
     int chunks = (count + CHUNK - 1) / CHUNK;
     IntStream range = IntStream.range(0, chunks);
@@ -43,7 +52,7 @@ public final class SeededNormal {
       SplittableRandom r = new SplittableRandom(streamSeed(seed, name, c));
       int end = Math.min(count, (c + 1) * CHUNK);
       for (int i = c * CHUNK; i < end; i++) {
-        out[i] = (float) (r.nextGaussian() * std);
+        out[i] = (float) draw.applyAsDouble(r);
       }
     });
     return out;

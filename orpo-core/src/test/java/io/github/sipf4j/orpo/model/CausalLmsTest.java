@@ -40,7 +40,7 @@ class CausalLmsTest {
   @Test
   void builtInKindsComeFirstThenServiceLoaderKinds() {
     List<String> names = CausalLms.kinds().stream().map(CausalLmKind::name).collect(Collectors.toList());
-    assertEquals(List.of("decoder", "torchscript", "huggingface", "marker"), names.subList(0, 4));
+    assertEquals(List.of("decoder", "torchscript", "huggingface", "lora", "marker"), names.subList(0, 5));
     assertTrue(CausalLms.kind("marker").isPresent());
     assertTrue(CausalLms.kind("nope").isEmpty());
   }
@@ -71,7 +71,7 @@ class CausalLmsTest {
     Files.writeString(dir.resolve("weights.bin"), "x");
     IOException e = assertThrows(IOException.class, () -> CausalLms.load(dir, Device.cpu()));
     assertTrue(e.getMessage().startsWith(dir + ": no model found"), e.getMessage());
-    assertTrue(e.getMessage().contains("decoder, torchscript, huggingface, marker"), e.getMessage());
+    assertTrue(e.getMessage().contains("decoder, torchscript, huggingface, lora, marker"), e.getMessage());
   }
 
   @Test

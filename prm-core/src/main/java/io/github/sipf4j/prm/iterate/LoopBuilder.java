@@ -1,6 +1,8 @@
 package io.github.sipf4j.prm.iterate;
 
 import com.google.common.base.Preconditions;
+import io.github.sipf4j.orpo.lora.LoraKind;
+import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.CausalLmKind;
 import io.github.sipf4j.orpo.model.CausalLms;
@@ -85,6 +87,15 @@ abstract class LoopBuilder {
 
   /**
    * Sets the policy to improve (required). Its weights change in place; the trainer never closes it.
+   *
+   * <p>A {@link LoraModel} trains its adapters alone, over its frozen base: every policy the run saves
+   * ({@code initial-policy/}, {@code iteration-NN/policy/}) is then a PEFT adapter folder whose {@code
+   * base_model_name_or_path} names the base's folder (the base's own, or {@code base-model/} in the work directory
+   * for a base made in memory, saved once; see {@link io.github.sipf4j.prm.iterate.phase.AdapterBase}), trainer
+   * checkpoints hold the adapters alone, and saved policies and the process reward model's backbone are loaded as
+   * adapters onto the one base in memory ({@link LoraKind#onBase}): the PRM trains a copy of the iteration's
+   * starting adapters and its head, and the base stays bit-identical throughout. A resumed run checks that its base
+   * has the parameters the run started with.
    *
    * @param v the policy
    * @return this builder
@@ -634,6 +645,7 @@ abstract class LoopBuilder {
     }
     CausalLmKind policyLoads = null;
     CausalLmKind simulatorLoads = null;
+    CausalLmKind policyGiven = policyKind;
     if (policy != null && tokenizer != null) {
       if (tokenizer.vocabSize() > policy.vocabSize()) {
         problems.add("the tokenizer has " + tokenizer.vocabSize() + " ids but the policy only "
@@ -648,11 +660,19 @@ abstract class LoopBuilder {
         evalSets.forEach((name, set) -> checkPrompts("evaluation set '" + name + "'", set, problems));
       }
       Path near = workDir == null ? null : workDir.toAbsolutePath().getParent();
+      if (policy instanceof LoraModel lora) {
+        if (lora.isMerged()) {
+          problems.add("the policy's LoRA adapters are merged into its base: unmerge them before training");
+        }
+        if (policyGiven == null) {
+          policyGiven = LoraKind.onBase(lora.base());
+        }
+      }
       String forward = PolicyCheck.forwardProblem("the policy", policy, tokenizer.bosId(), tokenizer.padId());
       if (forward != null) {
         problems.add(forward);
       } else {
-        policyLoads = PolicyCheck.reloadKind("the policy", policy, policyKind, near, problems);
+        policyLoads = PolicyCheck.reloadKind("the policy", policy, policyGiven, near, problems);
       }
       if (simulatorModel != null) {
         String sim = PolicyCheck.forwardProblem("the simulator model", simulatorModel, tokenizer.bosId(),
@@ -670,7 +690,7 @@ abstract class LoopBuilder {
           + String.join("\n  - ", problems));
     }
     List<CausalLmKind> extraKinds = new ArrayList<>();
-    for (CausalLmKind k : new CausalLmKind[] {policyKind, simulatorKind}) {
+    for (CausalLmKind k : new CausalLmKind[] {policyGiven, simulatorKind}) {
       if (k != null && extraKinds.stream().noneMatch(e -> e.name().equals(k.name()))) {
         extraKinds.add(k);
       }

@@ -2,6 +2,7 @@ package io.github.sipf4j.prm.iterate;
 
 import com.google.common.base.Preconditions;
 import com.google.gson.reflect.TypeToken;
+import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.prm.iterate.phase.ArtefactStore;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ final class RunSettingsFile {
    * a {@code run.json} without the key resumes as if it held this value.
    */
   static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false",
-      "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0");
+      "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0",
+      "lora", "none");
 
   private RunSettingsFile() {}
 
@@ -66,6 +68,7 @@ final class RunSettingsFile {
         : s.anchorTasks().name() + " (" + s.anchorTasks().size() + ")");
     m.put("anchors_per_step", t.anchorsPerStep());
     m.put("anchor_weight", (double) t.anchorWeight());
+    m.put("lora", s.policy() instanceof LoraModel lora ? lora.config().toString() : "none");
     m.put("seed", s.seed());
     m.put("template", s.template().format("{question}"));
     Map<String, String> out = new LinkedHashMap<>();

@@ -1,8 +1,10 @@
 package io.github.sipf4j.prm.iterate;
 
+import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.util.MetricsFile;
+import io.github.sipf4j.prm.iterate.phase.AdapterBase;
 import io.github.sipf4j.prm.iterate.phase.ArtefactStore;
 import io.github.sipf4j.prm.iterate.phase.Artefacts;
 import io.github.sipf4j.prm.iterate.phase.EvaluatePhase;
@@ -62,8 +64,9 @@ import org.slf4j.LoggerFactory;
  * phase in flight (and the policy training phase resumes from its last checkpoint). The starting policy is saved once
  * to {@code initial-policy/}, every iteration's policy to {@code iteration-NN/policy/} (model and tokenizer, loadable
  * with {@link CausalLms#load} and {@link TextTokenizer#fromFile}), each through the model's own {@code save} and its
- * model kind. The run's settings are kept in {@code run.json}; resuming with different settings fails (the number of
- * iterations may grow). {@code metrics.csv} and {@code metrics.jsonl} hold one row per iteration (row 0: the starting
+ * model kind; a {@link LoraModel} policy is saved as its PEFT adapter folder, naming its frozen base, which the run
+ * saves at most once ({@link AdapterBase}). The run's settings are kept in {@code run.json}; resuming with different
+ * settings fails (the number of iterations may grow). {@code metrics.csv} and {@code metrics.jsonl} hold one row per iteration (row 0: the starting
  * policy's evaluation).
  *
  * <pre>{@code
@@ -160,6 +163,9 @@ public final class SelfIterativeTrainer {
     RunSettingsFile.check(store, RunSettingsFile.of(s));
     OutcomeVerifier verifier = s.verifier() != null ? s.verifier() : VerifierSpecs.create(s.verifierSpec());
     try {
+      if (s.policy() instanceof LoraModel lora) {
+        AdapterBase.prepare(store, lora);
+      }
       PolicyRef initial = saveOnce(policy, INITIAL_POLICY_DIR);
       PolicyRef simulator = s.simulatorModel() == null ? null : saveOnce(new PolicyState(s.simulatorModel(),
           s.tokenizer(), s.simulatorKind(), s.extraKinds()), SIMULATOR_DIR);

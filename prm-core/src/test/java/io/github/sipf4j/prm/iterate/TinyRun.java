@@ -53,8 +53,13 @@ final class TinyRun {
 
   /** A fresh one-layer decoder, always initialised the same. */
   static DecoderLm newDecoder() {
+    return newDecoder(11);
+  }
+
+  /** A fresh one-layer decoder initialised from a seed. */
+  static DecoderLm newDecoder(long seed) {
     return DecoderLm.create(DecoderConfig.builder().vocabSize(TOKENIZER.vocabSize()).dModel(16).layers(1).heads(2)
-        .maxLength(256).positions(PositionEncoding.ROTARY).build(), Device.cpu(), 11);
+        .maxLength(256).positions(PositionEncoding.ROTARY).build(), Device.cpu(), seed);
   }
 
   /** The tiny run's settings for a policy, a work directory and a mode, with the {@link #COIN} verifier. */

@@ -2,6 +2,7 @@ package io.github.sipf4j.orpo.model.hf;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import io.github.sipf4j.orpo.util.Casts;
 
 /**
  * Causal self-attention with rotary positions and grouped-query attention: {@code heads} query heads share {@code
@@ -55,21 +56,17 @@ final class Attention {
     long keys = ks.getShape().get(2);
     int groups = heads / kvHeads;
     if (upcastScores && dtype != DataType.FLOAT32) {
-      qs = qs.toType(DataType.FLOAT32, false);
-      ks = ks.toType(DataType.FLOAT32, false);
+      qs = Casts.to(qs, DataType.FLOAT32);
+      ks = Casts.to(ks, DataType.FLOAT32);
     }
     NDArray grouped = groups == 1 ? qs.mul(scale) : qs.mul(scale).reshape(b, kvHeads, groups * t, headDim);
     NDArray scores = grouped.matMul(ks.transpose(0, 1, 3, 2));
     if (groups > 1) {
       scores = scores.reshape(b, heads, t, keys);
     }
-    if (scores.getDataType() != DataType.FLOAT32) {
-      scores = scores.toType(DataType.FLOAT32, false);
-    }
+    scores = Casts.to(scores, DataType.FLOAT32);
     NDArray probs = scores.add(in.bias()).softmax(-1);
-    if (dtype != DataType.FLOAT32) {
-      probs = probs.toType(dtype, false);
-    }
+    probs = Casts.to(probs, dtype);
     probs = in.dropout(probs, dropout);
     if (groups > 1) {
       probs = probs.reshape(b, kvHeads, groups * t, keys);

@@ -13,12 +13,15 @@ import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import io.github.sipf4j.orpo.model.AdaptableLm;
 import io.github.sipf4j.orpo.model.AttentionMasks;
-import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.KvCache;
+import io.github.sipf4j.orpo.model.LinearProjection;
 import io.github.sipf4j.orpo.model.LoadOptions;
 import io.github.sipf4j.orpo.model.PreallocatedKvCache;
+import io.github.sipf4j.orpo.model.ProjectionHook;
 import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.orpo.util.Casts;
 import io.github.sipf4j.orpo.util.InPlace;
 import io.github.sipf4j.orpo.util.SafetensorsFile;
 import java.io.IOException;
@@ -31,6 +34,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -57,6 +61,10 @@ import org.slf4j.LoggerFactory;
  * values in preallocated buffers written in place ({@link PreallocatedKvCache}), so decoding a token copies none of
  * the earlier ones; cached logits equal the full forward pass. A model is not thread-safe.
  *
+ * <p>The model is an {@link AdaptableLm}: its attention and MLP projections ({@code q_proj}, {@code k_proj}, {@code
+ * v_proj}, {@code o_proj}, {@code gate_proj}, {@code up_proj}, {@code down_proj}; Phi's {@code dense}, {@code fc1},
+ * {@code fc2}) take low-rank adapters in PEFT's format through {@link io.github.sipf4j.orpo.lora.LoraModel}.
+ *
  * <pre>{@code
  * try (HfCausalLm lm = HfCausalLm.load(Path.of("Qwen2.5-0.5B"), Device.gpu(),
  *          LoadOptions.builder().dtype(DataType.FLOAT16).build());
@@ -66,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class HfCausalLm implements CausalLm {
+public final class HfCausalLm implements AdaptableLm {
 
   /**
    * The files {@link #save} copies from the folder the model was loaded from, when present: tokenizer, special
@@ -89,6 +97,7 @@ public final class HfCausalLm implements CausalLm {
   private final NDManager manager;
   private final HfBlock block;
   private final Decoder decoder;
+  private final Projections projections;
   private final Rope rope;
   private final Path sourceDir;
 
@@ -112,7 +121,8 @@ public final class HfCausalLm implements CausalLm {
       }
       block.setOwner(this);
       Constants k = new Constants(manager);
-      this.decoder = family.decoder(config, block::parameter, dtype, k);
+      this.projections = new Projections(block::parameter);
+      this.decoder = family.decoder(config, block::parameter, projections, dtype, k);
       this.rope = new Rope(manager, config.ropeScaling().inverseFrequencies(config.rotaryDim(), config.ropeTheta()),
           config.headDim(), dtype);
     } catch (IOException | RuntimeException e) {
@@ -303,7 +313,7 @@ public final class HfCausalLm implements CausalLm {
     checkInputs(inputIds, attentionMask);
     AttentionMasks.Step step = AttentionMasks.full(attentionMask);
     NDArray h = hidden(inputIds, step.positions(), step.bias(), null, training);
-    return h.getDataType() == DataType.FLOAT32 ? h : h.toType(DataType.FLOAT32, false);
+    return Casts.to(h, DataType.FLOAT32);
   }
 
   private void checkInputs(NDArray inputIds, NDArray attentionMask) {
@@ -346,7 +356,7 @@ public final class HfCausalLm implements CausalLm {
 
   private NDArray logits(NDArray hidden) {
     NDArray z = decoder.head().apply(hidden);
-    return z.getDataType() == DataType.FLOAT32 ? z : z.toType(DataType.FLOAT32, false);
+    return Casts.to(z, DataType.FLOAT32);
   }
 
   private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, PreallocatedKvCache cache,
@@ -362,9 +372,46 @@ public final class HfCausalLm implements CausalLm {
     x = in.dropout(x, decoder.embeddingDropout());
     List<DecoderLayer> layers = decoder.layers();
     for (int i = 0; i < layers.size(); i++) {
-      x = layers.get(i).forward(x, in, i);
+      // A layer's temporaries are released as it returns; the autograd graph keeps what the backward pass reads.
+      try (NDScope layer = new NDScope()) {
+        layer.suppressNotUsedWarning();
+        x = layers.get(i).forward(x, in, i);
+        NDScope.unregister(x);
+      }
+      NDScope.register(x);
     }
     return decoder.finalNorm().apply(x);
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public List<LinearProjection> projections() {
+    return projections.list();
+  }
+
+  /** {@inheritDoc} */
+  @Override
+  public void setProjectionHook(ProjectionHook hook) {
+    projections.setHook(hook);
+  }
+
+  /**
+   * Returns the absolute path of the folder the model was loaded from or, for a model made with {@link #create}, the
+   * {@code _name_or_path} of its {@code config.json} when it has one.
+   *
+   * @return the name or path, or empty
+   */
+  @Override
+  public Optional<String> nameOrPath() {
+    if (sourceDir != null) {
+      return Optional.of(sourceDir.toAbsolutePath().normalize().toString());
+    }
+    JsonObject json = config.json();
+    if (json.has("_name_or_path") && json.get("_name_or_path").isJsonPrimitive()
+        && !json.get("_name_or_path").getAsString().isEmpty()) {
+      return Optional.of(json.get("_name_or_path").getAsString());
+    }
+    return Optional.empty();
   }
 
   /** {@inheritDoc} */

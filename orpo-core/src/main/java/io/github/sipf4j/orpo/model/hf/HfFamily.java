@@ -20,6 +20,10 @@ interface HfFamily {
   /** The parameters of a model of this configuration, in Hugging Face's order. */
   List<ParamSpec> parameters(HfConfig config);
 
-  /** Builds the forward graph over the model's parameters. */
-  Decoder decoder(HfConfig config, Function<String, Parameter> params, DataType dtype, Constants k);
+  /**
+   * Builds the forward graph over the model's parameters ({@code params}); every dense projection of the layers comes
+   * from {@code projections}, which looks up its parameters and registers it for adapters.
+   */
+  Decoder decoder(HfConfig config, Function<String, Parameter> params, Projections projections, DataType dtype,
+      Constants k);
 }

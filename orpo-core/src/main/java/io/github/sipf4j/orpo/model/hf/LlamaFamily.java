@@ -110,17 +110,19 @@ final class LlamaFamily implements HfFamily {
   }
 
   @Override
-  public Decoder decoder(HfConfig c, Function<String, Parameter> params, DataType dtype, Constants k) {
+  public Decoder decoder(HfConfig c, Function<String, Parameter> params, Projections projections, DataType dtype,
+      Constants k) {
     Layout l = layout(c);
     List<DecoderLayer> layers = new ArrayList<>();
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       String p = "model.layers." + i + ".";
-      Attention attention = new Attention(linear(params, p + "self_attn.q_proj", l.qkvBias()),
-          linear(params, p + "self_attn.k_proj", l.qkvBias()), linear(params, p + "self_attn.v_proj", l.qkvBias()),
-          linear(params, p + "self_attn.o_proj", l.outputBias()), c.numAttentionHeads(), c.numKeyValueHeads(),
+      Attention attention = new Attention(projections.linear(p + "self_attn.q_proj", l.qkvBias()),
+          projections.linear(p + "self_attn.k_proj", l.qkvBias()),
+          projections.linear(p + "self_attn.v_proj", l.qkvBias()),
+          projections.linear(p + "self_attn.o_proj", l.outputBias()), c.numAttentionHeads(), c.numKeyValueHeads(),
           c.headDim(), false, l.attentionDropout(), dtype, k);
-      Mlp mlp = Mlp.gated(linear(params, p + "mlp.gate_proj", l.mlpBias()),
-          linear(params, p + "mlp.up_proj", l.mlpBias()), linear(params, p + "mlp.down_proj", l.mlpBias()),
+      Mlp mlp = Mlp.gated(projections.linear(p + "mlp.gate_proj", l.mlpBias()),
+          projections.linear(p + "mlp.up_proj", l.mlpBias()), projections.linear(p + "mlp.down_proj", l.mlpBias()),
           l.activation(), k);
       layers.add(DecoderLayer.sequential(norm(params, p + "input_layernorm.weight", l, k), attention,
           norm(params, p + "post_attention_layernorm.weight", l, k), mlp));
@@ -129,10 +131,6 @@ final class LlamaFamily implements HfFamily {
     Linear head = new Linear(c.tieWordEmbeddings() ? embedding : params.apply("lm_head.weight"), null);
     return new Decoder(embedding, l.gemma() ? k.of(Math.sqrt(c.hiddenSize()), dtype) : null, 0, layers,
         norm(params, "model.norm.weight", l, k), head);
-  }
-
-  private static Linear linear(Function<String, Parameter> params, String name, boolean bias) {
-    return new Linear(params.apply(name + ".weight"), bias ? params.apply(name + ".bias") : null);
   }
 
   private static Norm norm(Function<String, Parameter> params, String name, Layout l, Constants k) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import io.github.sipf4j.orpo.util.Casts;
 
 /** A normalisation over the last axis of (batch, time, hidden) activations. */
 interface Norm {
@@ -18,7 +19,7 @@ interface Norm {
     NDArray e = k.of(eps, DataType.FLOAT32);
     return x -> {
       NDArray n = normalised(x, e);
-      return (n.getDataType() == x.getDataType() ? n : n.toType(x.getDataType(), false)).mul(weight.getArray());
+      return Casts.to(n, x.getDataType()).mul(weight.getArray());
     };
   }
 
@@ -28,9 +29,9 @@ interface Norm {
     NDArray one = k.of(1, DataType.FLOAT32);
     return x -> {
       NDArray w = weight.getArray();
-      NDArray scale = (w.getDataType() == DataType.FLOAT32 ? w : w.toType(DataType.FLOAT32, false)).add(one);
+      NDArray scale = Casts.to(w, DataType.FLOAT32).add(one);
       NDArray n = normalised(x, e).mul(scale);
-      return n.getDataType() == x.getDataType() ? n : n.toType(x.getDataType(), false);
+      return Casts.to(n, x.getDataType());
     };
   }
 
@@ -41,7 +42,7 @@ interface Norm {
   }
 
   private static NDArray normalised(NDArray x, NDArray eps) {
-    NDArray h = x.getDataType() == DataType.FLOAT32 ? x : x.toType(DataType.FLOAT32, false);
+    NDArray h = Casts.to(x, DataType.FLOAT32);
     NDArray variance = h.square().mean(new int[] {-1}, true);
     return h.div(variance.add(eps).sqrt());
   }

@@ -59,27 +59,24 @@ final class PhiFamily implements HfFamily {
   }
 
   @Override
-  public Decoder decoder(HfConfig config, Function<String, Parameter> params, DataType dtype, Constants k) {
+  public Decoder decoder(HfConfig config, Function<String, Parameter> params, Projections projections,
+      DataType dtype, Constants k) {
     PhiConfig c = (PhiConfig) config;
     Activation act = Activation.of(c.hiddenAct());
     List<DecoderLayer> layers = new ArrayList<>();
     for (int i = 0; i < c.numHiddenLayers(); i++) {
       String p = "model.layers." + i + ".";
-      Attention attention = new Attention(linear(params, p + "self_attn.q_proj"),
-          linear(params, p + "self_attn.k_proj"), linear(params, p + "self_attn.v_proj"),
-          linear(params, p + "self_attn.dense"), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), true,
-          c.attentionDropout(), dtype, k);
-      Mlp mlp = Mlp.dense(linear(params, p + "mlp.fc1"), linear(params, p + "mlp.fc2"), act, k);
+      Attention attention = new Attention(projections.linear(p + "self_attn.q_proj", true),
+          projections.linear(p + "self_attn.k_proj", true), projections.linear(p + "self_attn.v_proj", true),
+          projections.linear(p + "self_attn.dense", true), c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(),
+          true, c.attentionDropout(), dtype, k);
+      Mlp mlp = Mlp.dense(projections.linear(p + "mlp.fc1", true), projections.linear(p + "mlp.fc2", true), act, k);
       layers.add(DecoderLayer.parallel(norm(params, p + "input_layernorm", c), attention, mlp, c.residPdrop()));
     }
     Parameter embedding = params.apply("model.embed_tokens.weight");
     Linear head = new Linear(c.tieWordEmbeddings() ? embedding : params.apply("lm_head.weight"),
         params.apply("lm_head.bias"));
     return new Decoder(embedding, null, c.embdPdrop(), layers, norm(params, "model.final_layernorm", c), head);
-  }
-
-  private static Linear linear(Function<String, Parameter> params, String name) {
-    return new Linear(params.apply(name + ".weight"), params.apply(name + ".bias"));
   }
 
   private static Norm norm(Function<String, Parameter> params, String name, PhiConfig c) {

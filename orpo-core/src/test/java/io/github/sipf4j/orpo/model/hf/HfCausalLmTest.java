@@ -24,12 +24,7 @@ import io.github.sipf4j.orpo.model.LoadOptions;
 import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.train.EncodedPair;
-import io.github.sipf4j.orpo.train.LrScheduleType;
-import io.github.sipf4j.orpo.train.OptimizerConfig;
 import io.github.sipf4j.orpo.train.OrpoTrainer;
-import io.github.sipf4j.orpo.train.TrainerConfig;
-import io.github.sipf4j.orpo.train.TrainingSummary;
-import io.github.sipf4j.orpo.util.SafetensorsFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -41,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The model's own contracts: cache equals full forward, hidden states, one AdamW step, float16, mistral, create. */
 class HfCausalLmTest {
@@ -161,45 +157,15 @@ class HfCausalLmTest {
   void oneAdamWStepMatchesTheReference(String name) throws IOException {
     JsonObject ref = HfFixtures.reference(name);
     JsonObject step = ref.getAsJsonObject("orpo").getAsJsonObject("adamw_step");
-    long pad = ref.getAsJsonObject("orpo").get("pad_id").getAsLong();
-    List<EncodedPair> pairs = HfFixtures.pairs(ref);
-    OrpoLoss loss = OrpoLoss.builder().nllScope(NllScope.PROMPT_AND_RESPONSE).build();
     try (HfCausalLm lm = HfCausalLm.load(HfFixtures.dir(name), Device.cpu())) {
-      TrainerConfig cfg = TrainerConfig.builder().batchSize(pairs.size()).maxSteps(1).progressBar(false)
-          .optimizer(OptimizerConfig.builder().learningRate(1e-3f).weightDecay(0.01f).maxGradNorm(1f)
-              .schedule(LrScheduleType.CONSTANT).build()).build();
-      TrainingSummary s = new OrpoTrainer(lm, cfg, loss, pad).fit(pairs);
-      assertEquals(step.get("loss_before").getAsDouble(), s.firstMetrics().get("loss"), 1e-4, name + " loss before");
-      List<EncodedSequence> rows = new ArrayList<>();
-      pairs.forEach(p -> rows.add(p.chosen()));
-      pairs.forEach(p -> rows.add(p.rejected()));
-      try (NDManager m = lm.getManager().newSubManager()) {
-        TokenBatch b = TokenBatch.collate(rows, pad, m);
-        float after = loss.compute(lm.forward(b.inputIds(), b.attentionMask(), false), b.labels(),
-            b.responseMask(), b.tokenMask()).loss().getFloat();
-        assertEquals(step.get("loss_after").getAsDouble(), after, 2e-4, name + " loss after");
-      }
+      HfFixtures.assertOneAdamWStep(lm, ref, step.get("loss_before").getAsDouble(),
+          step.get("loss_after").getAsDouble(), name);
       Path weights = HfFixtures.dir(name).resolve("adamw_step.safetensors");
       if (Files.exists(weights)) {
-        try (SafetensorsFile f = SafetensorsFile.open(weights);
-            NDManager m = lm.getManager().newSubManager()) {
-          double worst = 0;
-          String where = "";
-          for (Pair<String, Parameter> p : lm.getBlock().getParameters()) {
-            float[] want = f.read(p.getKey(), m).toFloatArray();
-            float[] got = p.getValue().getArray().toFloatArray();
-            for (int i = 0; i < want.length; i++) {
-              double d = Math.abs(want[i] - got[i]);
-              if (d > worst) {
-                worst = d;
-                where = p.getKey() + "[" + i + "]";
-              }
-            }
-          }
-          // 0.5% of the learning rate; the largest difference (1.4e-6 when measured) sits at a weight whose
-          // gradient is ~1e-7, where g / (|g| + eps) is most sensitive to the gradient's rounding
-          assertTrue(worst < 5e-6, name + ": weights after one step differ by " + worst + " at " + where);
-        }
+        HfFixtures.Worst w = HfFixtures.worstDifference(weights, lm.getBlock().getParameters());
+        // 0.5% of the learning rate; the largest difference (1.4e-6 when measured) sits at a weight whose
+        // gradient is ~1e-7, where g / (|g| + eps) is most sensitive to the gradient's rounding
+        assertTrue(w.value() < 5e-6, name + ": weights after one step differ by " + w.value() + " at " + w.where());
       }
     }
   }
@@ -249,6 +215,25 @@ class HfCausalLmTest {
       assertEquals(DataType.FLOAT32, lm.forward(ids, ids.onesLike(), false).getDataType());
       assertClose(HfFixtures.referenceLogProbs(ref, "token_logprobs"),
           HfFixtures.tokenLogProbs(lm, HfFixtures.rows(ref.get("sequences")), 0, true), 0.02, name + " float16");
+    }
+  }
+
+  /**
+   * float16 models train: every conversion between float16 and float32 in the forward pass (attention scores, norms,
+   * the float32 logits) keeps its gradient path, so the gradient of the ORPO loss reaches every parameter and points
+   * where float32's does.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"llama", "phi"})
+  void float16ModelsHaveTheGradientsOfFloat32Models(String name) throws IOException {
+    JsonObject ref = HfFixtures.reference(name);
+    LoadOptions half = LoadOptions.builder().dtype(DataType.FLOAT16).build();
+    try (HfCausalLm full = HfCausalLm.load(HfFixtures.dir(name), Device.cpu());
+        HfCausalLm low = HfCausalLm.load(HfFixtures.dir(name), Device.cpu(), half)) {
+      List<float[]> want = HfFixtures.orpoGradients(full, ref);
+      List<float[]> got = HfFixtures.orpoGradients(low, ref);
+      double cosine = HfFixtures.cosine(want, got);
+      assertTrue(cosine > 0.999, name + ": float16 gradients at an angle of cosine " + cosine);
     }
   }
 

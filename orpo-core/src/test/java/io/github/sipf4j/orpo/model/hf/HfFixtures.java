@@ -1,16 +1,32 @@
 package io.github.sipf4j.orpo.model.hf;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.Pair;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.github.sipf4j.orpo.loss.NllScope;
+import io.github.sipf4j.orpo.loss.OrpoLoss;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.text.EncodedSequence;
+import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.train.EncodedPair;
+import io.github.sipf4j.orpo.train.LrScheduleType;
+import io.github.sipf4j.orpo.train.OptimizerConfig;
+import io.github.sipf4j.orpo.train.OrpoTrainer;
+import io.github.sipf4j.orpo.train.TrainerConfig;
+import io.github.sipf4j.orpo.train.TrainingSummary;
+import io.github.sipf4j.orpo.util.InPlace;
+import io.github.sipf4j.orpo.util.SafetensorsFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -23,21 +39,22 @@ import java.util.stream.Stream;
 
 /**
  * The Hugging Face model folders in {@code src/test/resources/hf}, made by {@code scripts/make_hf_fixtures.py}, with
- * the reference values that {@code scripts/hf_reference.py} computed on them ({@code reference.json}).
+ * the reference values that {@code scripts/hf_reference.py} computed on them ({@code reference.json}). Public for the
+ * tests of other packages (LoRA adapters on these folders).
  */
-final class HfFixtures {
+public final class HfFixtures {
 
   /** Every fixture folder: each family and variant. */
-  static final List<String> ALL = List.of("llama", "llama-llama3", "llama-sharded", "llama-bf16", "qwen2", "gemma",
-      "phi");
+  public static final List<String> ALL = List.of("llama", "llama-llama3", "llama-sharded", "llama-bf16", "qwen2",
+      "gemma", "phi");
 
   private HfFixtures() {}
 
-  static Stream<String> all() {
+  public static Stream<String> all() {
     return ALL.stream();
   }
 
-  static Path dir(String name) {
+  public static Path dir(String name) {
     try {
       return Path.of(HfFixtures.class.getResource("/hf/" + name + "/config.json").toURI()).getParent();
     } catch (URISyntaxException e) {
@@ -45,7 +62,7 @@ final class HfFixtures {
     }
   }
 
-  static JsonObject reference(String name) {
+  public static JsonObject reference(String name) {
     try {
       return JsonParser.parseString(Files.readString(dir(name).resolve("reference.json"), StandardCharsets.UTF_8))
           .getAsJsonObject();
@@ -55,7 +72,7 @@ final class HfFixtures {
   }
 
   /** Copies a fixture folder (without its reference files) into {@code target}, for tests that change it. */
-  static Path copy(String name, Path target) throws IOException {
+  public static Path copy(String name, Path target) throws IOException {
     Files.createDirectories(target);
     try (Stream<Path> files = Files.list(dir(name))) {
       for (Path f : files.toList()) {
@@ -68,7 +85,7 @@ final class HfFixtures {
     return target;
   }
 
-  static long[] longs(JsonElement a) {
+  public static long[] longs(JsonElement a) {
     JsonArray arr = a.getAsJsonArray();
     long[] out = new long[arr.size()];
     for (int i = 0; i < out.length; i++) {
@@ -77,7 +94,7 @@ final class HfFixtures {
     return out;
   }
 
-  static List<long[]> rows(JsonElement a) {
+  public static List<long[]> rows(JsonElement a) {
     List<long[]> out = new ArrayList<>();
     for (JsonElement e : a.getAsJsonArray()) {
       out.add(longs(e));
@@ -85,7 +102,7 @@ final class HfFixtures {
     return out;
   }
 
-  static double[] doubles(JsonElement a) {
+  public static double[] doubles(JsonElement a) {
     JsonArray arr = a.getAsJsonArray();
     double[] out = new double[arr.size()];
     for (int i = 0; i < out.length; i++) {
@@ -95,7 +112,7 @@ final class HfFixtures {
   }
 
   /** The reference's preference pairs as encoded sequences. */
-  static List<EncodedPair> pairs(JsonObject reference) {
+  public static List<EncodedPair> pairs(JsonObject reference) {
     List<EncodedPair> out = new ArrayList<>();
     for (JsonElement e : reference.getAsJsonObject("orpo").getAsJsonArray("pairs")) {
       JsonObject p = e.getAsJsonObject();
@@ -116,7 +133,7 @@ final class HfFixtures {
    * Runs the model on sequences padded to a common width, on the left or on the right, and returns per sequence the
    * log-probability of each next token (element t scores token t + 1), float32.
    */
-  static double[][] tokenLogProbs(CausalLm lm, List<long[]> sequences, long pad, boolean left) {
+  public static double[][] tokenLogProbs(CausalLm lm, List<long[]> sequences, long pad, boolean left) {
     int width = sequences.stream().mapToInt(s -> s.length).max().orElse(0);
     long[][] ids = new long[sequences.size()][width];
     long[][] mask = new long[sequences.size()][width];
@@ -147,7 +164,7 @@ final class HfFixtures {
   }
 
   /** Asserts that every element is within {@code tolerance}, naming the worst. */
-  static void assertClose(double[][] want, double[][] got, double tolerance, String what) {
+  public static void assertClose(double[][] want, double[][] got, double tolerance, String what) {
     double worst = 0;
     String where = "";
     for (int i = 0; i < want.length; i++) {
@@ -162,7 +179,106 @@ final class HfFixtures {
     assertTrue(worst <= tolerance, what + ": max |diff| " + worst + " > " + tolerance + " at " + where);
   }
 
-  static double[][] referenceLogProbs(JsonObject reference, String key) {
+  /**
+   * Returns the gradient of TRL's ORPO loss (λ 0.1, NLL over prompt and response) on the reference's preference pairs
+   * for every trainable parameter of a model, computed in the model's own types and returned as float32, in {@link
+   * CausalLm#trainableParameters()} order; the gradients are zeroed afterwards.
+   */
+  public static List<float[]> orpoGradients(CausalLm lm, JsonObject reference) {
+    List<EncodedPair> pairs = pairs(reference);
+    List<EncodedSequence> rows = new ArrayList<>();
+    pairs.forEach(p -> rows.add(p.chosen()));
+    pairs.forEach(p -> rows.add(p.rejected()));
+    long pad = reference.getAsJsonObject("orpo").get("pad_id").getAsLong();
+    List<float[]> out = new ArrayList<>();
+    try (NDManager m = lm.getManager().newSubManager()) {
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        TokenBatch b = TokenBatch.collate(rows, pad, m);
+        gc.backward(OrpoLoss.builder().nllScope(NllScope.PROMPT_AND_RESPONSE).build()
+            .compute(lm.forward(b.inputIds(), b.attentionMask(), true), b.labels(), b.responseMask(), b.tokenMask())
+            .loss());
+      }
+      for (Pair<String, Parameter> p : lm.trainableParameters()) {
+        try (NDArray g = p.getValue().getArray().getGradient()) {
+          out.add(g.toType(DataType.FLOAT32, false).toFloatArray());
+          InPlace.zero(g);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs one ORPO step through {@link OrpoTrainer} on the reference's pairs (TRL's NLL over prompt and response,
+   * AdamW lr 1e-3, weight decay 0.01, clip 1, constant schedule) and asserts the loss before it within 1e-4 and after
+   * it within 2e-4 of the given values.
+   */
+  public static void assertOneAdamWStep(CausalLm lm, JsonObject reference, double lossBefore, double lossAfter,
+      String name) throws IOException {
+    long pad = reference.getAsJsonObject("orpo").get("pad_id").getAsLong();
+    List<EncodedPair> pairs = pairs(reference);
+    OrpoLoss loss = OrpoLoss.builder().nllScope(NllScope.PROMPT_AND_RESPONSE).build();
+    TrainerConfig cfg = TrainerConfig.builder().batchSize(pairs.size()).maxSteps(1).progressBar(false)
+        .optimizer(OptimizerConfig.builder().learningRate(1e-3f).weightDecay(0.01f).maxGradNorm(1f)
+            .schedule(LrScheduleType.CONSTANT).build()).build();
+    TrainingSummary s = new OrpoTrainer(lm, cfg, loss, pad).fit(pairs);
+    assertEquals(lossBefore, s.firstMetrics().get("loss"), 1e-4, name + " loss before");
+    List<EncodedSequence> rows = new ArrayList<>();
+    pairs.forEach(p -> rows.add(p.chosen()));
+    pairs.forEach(p -> rows.add(p.rejected()));
+    try (NDManager m = lm.getManager().newSubManager()) {
+      TokenBatch b = TokenBatch.collate(rows, pad, m);
+      float after = loss.compute(lm.forward(b.inputIds(), b.attentionMask(), false), b.labels(), b.responseMask(),
+          b.tokenMask()).loss().getFloat();
+      assertEquals(lossAfter, after, 2e-4, name + " loss after");
+    }
+  }
+
+  /**
+   * The largest difference between a safetensors file's tensors and the parameters of the same names.
+   *
+   * @param value the largest absolute difference
+   * @param where the parameter and element where it is
+   */
+  public record Worst(double value, String where) {}
+
+  /** Compares every given parameter with the tensor of its name in {@code file}. */
+  public static Worst worstDifference(Path file, Iterable<Pair<String, Parameter>> parameters) throws IOException {
+    double worst = 0;
+    String where = "";
+    try (SafetensorsFile f = SafetensorsFile.open(file);
+        NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+      for (Pair<String, Parameter> p : parameters) {
+        float[] want = f.read(p.getKey(), m).toFloatArray();
+        float[] got = p.getValue().getArray().toFloatArray();
+        for (int i = 0; i < want.length; i++) {
+          double d = Math.abs(want[i] - got[i]);
+          if (d > worst) {
+            worst = d;
+            where = p.getKey() + "[" + i + "]";
+          }
+        }
+      }
+    }
+    return new Worst(worst, where);
+  }
+
+  /** The cosine of the angle between two lists of tensors, each list read as one long vector. */
+  public static double cosine(List<float[]> a, List<float[]> b) {
+    double dot = 0;
+    double na = 0;
+    double nb = 0;
+    for (int i = 0; i < a.size(); i++) {
+      for (int j = 0; j < a.get(i).length; j++) {
+        dot += (double) a.get(i)[j] * b.get(i)[j];
+        na += (double) a.get(i)[j] * a.get(i)[j];
+        nb += (double) b.get(i)[j] * b.get(i)[j];
+      }
+    }
+    return dot / Math.sqrt(na * nb);
+  }
+
+  public static double[][] referenceLogProbs(JsonObject reference, String key) {
     JsonArray a = reference.getAsJsonArray(key);
     double[][] out = new double[a.size()][];
     for (int i = 0; i < out.length; i++) {

@@ -11,7 +11,8 @@
  * which run ({@link io.github.sipf4j.prm.iterate.phase.LoopPlan}: a
  * {@link io.github.sipf4j.prm.iterate.phase.RewardSource}, a
  * {@link io.github.sipf4j.prm.iterate.phase.TrainingSetBuilder} and a
- * {@link io.github.sipf4j.prm.iterate.phase.PolicyUpdate}). Most users never touch these classes; they are public so
- * that a loop of one's own (another store, another driver) can be assembled from them.
+ * {@link io.github.sipf4j.prm.iterate.phase.PolicyUpdate}), and, for a policy that trains LoRA adapters, where its
+ * frozen base is kept ({@link io.github.sipf4j.prm.iterate.phase.AdapterBase}). Most users never touch these classes;
+ * they are public so that a loop of one's own (another store, another driver) can be assembled from them.
  */
 package io.github.sipf4j.prm.iterate.phase;
