@@ -118,7 +118,7 @@ public final class HtmlReport {
    * @throws IOException if the directory cannot be listed or the file cannot be written
    */
   public Path write(Path runDir) throws IOException {
-    return write(runDir, new HashMap<>());
+    return write(runDir, new HashMap<>(), null);
   }
 
   /**
@@ -129,12 +129,15 @@ public final class HtmlReport {
    * @throws IOException if the directory cannot be listed
    */
   public String render(Path runDir) throws IOException {
-    return render(read(runDir, new HashMap<>()));
+    return render(read(runDir, new HashMap<>()), null);
   }
 
-  /** Writes the report, reusing (and adding to) snapshots of finished iterations. */
-  Path write(Path runDir, Map<String, IterationSnapshot> finished) throws IOException {
-    String html = render(read(runDir, finished));
+  /**
+   * Writes the report, reusing (and adding to) snapshots of finished iterations; {@code running} names the phase
+   * running now, or is null.
+   */
+  Path write(Path runDir, Map<String, IterationSnapshot> finished, String running) throws IOException {
+    String html = render(read(runDir, finished), running);
     Path file = runDir.resolve(FILE);
     AtomicFiles.writeString(file, html);
     return file;
@@ -149,7 +152,8 @@ public final class HtmlReport {
 
   private static final String[] PALETTE = {"#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"};
 
-  static String render(RunSnapshot run) {
+  /** Renders a snapshot; {@code running} names the phase running now, or is null when none is known to run. */
+  static String render(RunSnapshot run, String running) {
     StringBuilder b = new StringBuilder(64 * 1024);
     String name = run.dir().toAbsolutePath().normalize().getFileName() == null ? run.dir().toString()
         : run.dir().toAbsolutePath().normalize().getFileName().toString();
@@ -157,7 +161,7 @@ public final class HtmlReport {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>sipf4j run: ").append(esc(name)).append("</title><style>").append(CSS)
         .append("</style></head><body>\n");
-    header(b, run, name);
+    header(b, run, name, running);
     if (!run.problems().isEmpty()) {
       b.append("<div class=\"problems\"><b>Files that could not be read</b> (the rest of the report is shown):<ul>");
       run.problems().forEach(p -> b.append("<li>").append(esc(p)).append("</li>"));
@@ -173,21 +177,25 @@ public final class HtmlReport {
     return b.toString();
   }
 
-  private static void header(StringBuilder b, RunSnapshot run, String name) {
+  private static void header(StringBuilder b, RunSnapshot run, String name, String running) {
     List<IterationSnapshot> its = run.iterations();
     long finished = its.stream().filter(i -> i.iteration() > 0 && i.complete()).count();
     IterationSnapshot last = its.isEmpty() ? null : its.get(its.size() - 1);
     String status;
-    if (last == null) {
+    if (running != null) {
+      status = running;
+    } else if (last == null) {
       status = "not started";
     } else if (!last.complete()) {
       List<String> done = new ArrayList<>(last.seconds().keySet());
-      status = "in progress: " + label(last) + (done.isEmpty() ? ", no phase finished yet"
-          : ", last finished phase " + done.get(done.size() - 1));
+      status = label(last) + " unfinished, " + (done.isEmpty() ? "no phase finished yet"
+          : "last finished phase " + done.get(done.size() - 1));
+    } else if (last.iteration() == 0) {
+      status = "starting policy evaluated";
+    } else if (run.plan() != null && finished >= run.plan().iterations()) {
+      status = "finished: " + finished + " of " + run.plan().iterations() + " planned iterations";
     } else {
-      status = run.plan() != null && finished < run.plan().iterations()
-          ? "stopped or between iterations (" + finished + " of " + run.plan().iterations() + " planned)"
-          : "finished";
+      status = label(last) + " finished";
     }
     b.append("<header><h1>sipf4j run <span class=\"name\">").append(esc(name)).append("</span></h1><p>");
     b.append("<span class=\"badge\">").append(esc(status)).append("</span> ");

@@ -11,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rewrites a run directory's {@code report.html} ({@link HtmlReport}) after every phase and every iteration, so the
- * page always shows the run as it stands; the file is replaced atomically. A report that cannot be written is logged
+ * Rewrites a run directory's {@code report.html} ({@link HtmlReport}) when a phase starts (naming it as running),
+ * after every phase and after every iteration, so the page always shows the run as it stands; the file is replaced
+ * atomically. A report that cannot be written is logged
  * as a warning and never stops the run. Finished iterations are read once and kept, so a rewrite late in a long run
  * reads only the iteration in progress.
  *
@@ -41,25 +42,35 @@ public final class HtmlReportListener implements SelfIterativeListener {
   }
 
   @Override
+  public void onPhaseStart(int iteration, Phase phase) {
+    write(iteration == 0 ? "running: evaluation of the starting policy"
+        : "running: iteration " + iteration + ", phase " + phase.key());
+  }
+
+  @Override
   public void onPhaseEnd(int iteration, Phase phase, double seconds, boolean resumed) {
     if (!resumed) {
-      write();
+      write(null);
     }
   }
 
   @Override
   public void onIterationEnd(IterationReport iterationReport) {
-    write();
+    write(null);
   }
 
   /**
-   * Writes the report now.
+   * Writes the report now, as the files stand.
    *
    * @return true when it was written, false when writing failed (logged)
    */
   public boolean write() {
+    return write(null);
+  }
+
+  private boolean write(String running) {
     try {
-      report.write(runDir, finished);
+      report.write(runDir, finished, running);
       return true;
     } catch (Exception e) {
       // The report serves the person watching the run; the run itself must go on without it.

@@ -57,7 +57,7 @@ class HtmlReportTest {
         + chart(html, "accuracy-in-domain"));
     assertFalse(html.contains("NaN"));
     assertFalse(html.contains("Infinity"));
-    assertTrue(html.contains("in progress: iteration 2, last finished phase verify"));
+    assertTrue(html.contains("<span class=\"badge\">iteration 2 unfinished, last finished phase verify</span>"));
     // Phase times against the plan: both series, the plan's dominant phase named.
     String times = chart(html, "phase-times");
     assertTrue(times.contains("estimate") && times.contains("measured"));
@@ -139,6 +139,10 @@ class HtmlReportTest {
     HtmlReportListener ok = new HtmlReportListener(dir.resolve("run"), HtmlReport.withDefaults());
     assertTrue(ok.write());
     assertTrue(ok.write(), "a second write reuses the finished iterations");
+    ok.onPhaseStart(2, io.github.sipf4j.prm.iterate.Phase.SIMULATE);
+    assertTrue(Files.readString(dir.resolve("run/report.html"))
+        .contains("<span class=\"badge\">running: iteration 2, phase simulate</span>"));
+    ok.onPhaseEnd(2, io.github.sipf4j.prm.iterate.Phase.SIMULATE, 1.0, false);
     assertEquals(HtmlReport.withDefaults().render(dir.resolve("run")).replaceAll("written [^<]*<", ""),
         Files.readString(dir.resolve("run/report.html")).replaceAll("written [^<]*<", ""));
   }
