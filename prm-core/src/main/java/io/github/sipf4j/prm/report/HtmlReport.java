@@ -148,8 +148,6 @@ public final class HtmlReport {
         pairsPerIteration), finished);
   }
 
-  // ---------------------------------------------------------------------------------------------------------------
-
   private static final String[] PALETTE = {"#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2"};
 
   /** Renders a snapshot; {@code running} names the phase running now, or is null when none is known to run. */
@@ -258,7 +256,7 @@ public final class HtmlReport {
       return;
     }
     b.append("<p class=\"note\">Greedy accuracy on each evaluation set after every iteration (0: the starting "
-        + "policy), with the 95% Wilson interval recorded by the evaluation.</p><div class=\"grid\">");
+        + "policy), with the 95% Wilson interval recorded by the evaluation.</p><div class=\"charts\">");
     List<String> x = run.iterations().stream().map(i -> Integer.toString(i.iteration())).toList();
     int c = 0;
     for (Map.Entry<String, List<EvalResult>> e : curves.entrySet()) {
@@ -409,7 +407,7 @@ public final class HtmlReport {
     }
     List<String> cats = its.stream().map(HtmlReport::label).toList();
     boolean pairs = its.stream().anyMatch(i -> i.select() != null);
-    b.append("<div class=\"grid\">");
+    b.append("<div class=\"charts\">");
     if (pairs) {
       boolean rft = "RFT".equals(run.settings().get("mode"));
       b.append(Svg.bars("pairs", rft ? "supervised examples per iteration" : "pairs per iteration", cats, List.of(
@@ -675,12 +673,14 @@ public final class HtmlReport {
       .cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}.card{background:#fff;border:1px solid #e5e7eb;\
       border-radius:8px;padding:8px 14px;min-width:150px}.card .k{color:#6b7280;font-size:12px}.card .v{font-size:24px;\
       font-weight:700}.card .s{color:#6b7280;font-size:12px}
-      .grid{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}svg.chart{background:#fff;max-width:100%;height:auto}
+      .charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
+      svg.chart{background:#fff;max-width:100%;height:auto}
       svg .title{font-weight:600;font-size:13px;fill:#374151}svg .tick,svg .legend,svg .cat{font-size:11px;fill:#4b5563}
       svg .val{font-size:10px;fill:#374151}svg .grid{stroke:#e5e7eb}svg .line{stroke-width:2}svg .band{opacity:.13}
       svg .ci{stroke-width:1.5;fill:none;opacity:.7}
       table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border-bottom:1px solid #e5e7eb;\
-      padding:3px 8px;text-align:right}th{background:#f9fafb;font-weight:600}td:first-child,th:first-child{text-align:left;      white-space:nowrap}
+      padding:3px 8px;text-align:right}th{background:#f9fafb;font-weight:600}
+      td:first-child,th:first-child{text-align:left;white-space:nowrap}
       .est{color:#9ca3af}details{margin:6px 0}summary{cursor:pointer;font-weight:600}
       .problems{background:#fef2f2;border:1px solid #fecaca;border-radius:8px;padding:8px 14px;margin:10px 0}
       .legend{display:flex;flex-wrap:wrap;align-items:center;gap:6px;font-size:12px;margin:6px 0 10px}
