@@ -43,7 +43,7 @@ if grep -E 'CONSOLE[^]]*\]' "$work/console.log" | grep -Eiq 'uncaught|error'; th
 fi
 marker=$(grep -o 'data-report-check="[^"]*"' "$work/dom.html" | head -1 | sed 's/.*="\(.*\)"/\1/' || true)
 case $marker in
-  ok:*) echo "check_report: $report: ${marker#ok:} charts, all with data, no script errors" ;;
+  ok:*) echo "check_report: $report: no script errors, ${marker#ok:} charts, none empty" ;;
   empty:*) echo "check_report: charts without data in $report: ${marker#empty:}" >&2; status=1 ;;
   *) echo "check_report: the page's check did not run in $report (no data-report-check mark)" >&2; status=1 ;;
 esac
