@@ -575,8 +575,8 @@ public final class HtmlReport {
     }
     String reward = rewardName(run.settings());
     b.append("<section><h2>Chosen against rejected</h2><p class=\"note\">A deterministic sample of each iteration's "
-        + "new pairs (rejected rationales with a correct answer first). Steps that the other side does not have "
-        + "are marked.</p>");
+        + "new pairs (rejected rationales with a correct answer first). Where the two share steps, the steps that "
+        + "the other side does not have are marked.</p>");
     for (int k = 0; k < its.size(); k++) {
       IterationSnapshot it = its.get(k);
       b.append("<details class=\"iteration\"").append(k == its.size() - 1 ? " open" : "").append("><summary>")
@@ -588,19 +588,33 @@ public final class HtmlReport {
       for (PairView p : it.pairs()) {
         b.append("<div class=\"pair\"><div class=\"head\"><b>").append(esc(p.task())).append("</b></div>");
         b.append("<pre class=\"prompt\">").append(esc(cut(p.prompt(), 2 * MAX_STEP_CHARS))).append("</pre>");
+        // Marks help only where the two share steps; two rationales with nothing in common are shown plainly.
+        boolean shared = !allTrue(p.chosenDiffers()) || !allTrue(p.rejectedDiffers());
+        if (!shared) {
+          b.append("<p class=\"note\">The two rationales have no step in common.</p>");
+        }
         b.append("<div class=\"sides\"><div class=\"side\"><div class=\"head\"><span class=\"ok\">chosen</span> · "
             + "reward ").append(number(p.chosenReward())).append(p.goldChosen() ? " · gold rationale" : "")
             .append("</div>");
-        steps(b, p.chosen(), p.chosenScores(), null, null, p.chosenDiffers(), reward);
+        steps(b, p.chosen(), p.chosenScores(), null, null, shared ? p.chosenDiffers() : null, reward);
         b.append("</div><div class=\"side\"><div class=\"head\"><span class=\"bad\">rejected</span> · reward ")
             .append(number(p.rejectedReward())).append(p.rejectedCorrect() ? " · correct answer" : " · wrong answer")
             .append("</div>");
-        steps(b, p.rejected(), p.rejectedScores(), null, null, p.rejectedDiffers(), reward);
+        steps(b, p.rejected(), p.rejectedScores(), null, null, shared ? p.rejectedDiffers() : null, reward);
         b.append("</div></div></div>");
       }
       b.append("</details>");
     }
     b.append("</section>\n");
+  }
+
+  private static boolean allTrue(boolean[] v) {
+    for (boolean x : v) {
+      if (!x) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void settings(StringBuilder b, RunSnapshot run) {

@@ -93,8 +93,9 @@ final class Svg {
         marks.append(String.format(Locale.ROOT, "<circle class=\"datum\" cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\">"
             + "<title>%s</title></circle>", px, py, s.color(), esc(hint)));
         if (x.size() <= 16) {
-          marks.append(String.format(Locale.ROOT, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\">%s</text>", px + 6,
-              py - 6, esc(value(v, percent))));
+          boolean last = x.size() > 1 && i == x.size() - 1;
+          marks.append(String.format(Locale.ROOT, "<text class=\"val\" x=\"%.1f\" y=\"%.1f\"%s>%s</text>",
+              last ? px - 6 : px + 6, py - 6, last ? " text-anchor=\"end\"" : "", esc(value(v, percent))));
         }
       }
       if (band.length() > 0 && band.indexOf(" ") > 0) {
