@@ -3,6 +3,7 @@ package io.github.sipf4j.examples.cli;
 import io.github.sipf4j.examples.quickstart.Preset;
 import io.github.sipf4j.examples.quickstart.Quickstart;
 import io.github.sipf4j.examples.quickstart.QuickstartReport;
+import io.github.sipf4j.prm.report.HtmlReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code sipf4j quickstart}: the whole method on the embedded default (SFT warm start, SIPF iterations, evaluation
- * in and out of domain), writing {@code report.json}, {@code metrics.csv} and {@code curves.png}.
+ * in and out of domain), writing {@code report.json}, {@code metrics.csv}, {@code curves.png} and the run's
+ * {@code report.html}.
  */
 @Command(
     name = "quickstart",
@@ -24,8 +26,8 @@ import picocli.CommandLine.Spec;
     description = {"Runs SIPF end to end on the built-in DecoderLm and the synthetic multi-step arithmetic task: an "
         + "SFT warm start on gold rationales, SIPF iterations on questions without rationales, and evaluation on an "
         + "in-domain test split and two out-of-domain splits (unseen wording, longer chains).",
-        "Writes report.json, metrics.csv and curves.png to --out and prints a table. Re-running with the same --out "
-            + "resumes where a previous run stopped."})
+        "Writes report.json, metrics.csv, curves.png and the run's report.html to --out and prints a table. "
+            + "Re-running with the same --out resumes where a previous run stopped."})
 public final class QuickstartCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -108,6 +110,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     QuickstartReport.printTable(o, r);
     o.printf(java.util.Locale.ROOT, "%nWall time %.0f s. Wrote %s, %s, %s; final model in %s%n", wall,
         out.resolve("report.json"), out.resolve("metrics.csv"), out.resolve("curves.png"), r.finalModelDir());
+    Path page = runDir.resolve(HtmlReport.FILE);
+    if (Files.exists(page)) {
+      o.println("The run's page, with its rationales: " + page);
+    }
     o.flush();
     return 0;
   }

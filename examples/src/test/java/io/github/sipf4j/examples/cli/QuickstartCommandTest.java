@@ -72,6 +72,12 @@ class QuickstartCommandTest {
     assertTrue(Files.readAllLines(q.resolve("metrics.csv")).size() >= 3, "header, baseline, iteration 1");
     byte[] png = Files.readAllBytes(q.resolve("curves.png"));
     assertArrayEquals(PNG_MAGIC, Arrays.copyOf(png, 4));
+    // The loop's page of the run, written through the builder's default htmlReport(true).
+    String page = Files.readString(q.resolve("run-sipf/report.html"));
+    for (String set : List.of("validation", "in-domain", "ood-wording", "ood-length")) {
+      assertTrue(page.contains("<svg id=\"accuracy-" + set + "\""), set);
+    }
+    assertTrue(out.toString().contains("run-sipf/report.html"), out.toString());
 
     // A second run on the same directory resumes: nothing is trained again and the report is the same.
     String first = it.toString();

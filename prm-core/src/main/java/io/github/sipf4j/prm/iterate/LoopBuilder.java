@@ -75,6 +75,7 @@ abstract class LoopBuilder {
   private Map<String, EvalResult> startingEvaluation;
   private long seed = 42;
   private boolean progress = true;
+  private boolean htmlReport = true;
   private RolloutEngine rolloutEngine;
   private RolloutShards shards = RolloutShards.DEFAULT;
   private final List<String> errors = new ArrayList<>();
@@ -562,6 +563,21 @@ abstract class LoopBuilder {
   }
 
   /**
+   * Sets whether the run keeps a {@code report.html} in its work directory (default true): one self-contained page
+   * ({@link io.github.sipf4j.prm.report.HtmlReport}) with the accuracy curves and their intervals, the phase times
+   * (against {@code plan.json} when the directory holds one), pairs and PRM metrics per iteration, and a sample of
+   * rationales with every step coloured by its label and score. It is rewritten after every phase and iteration; a
+   * report that cannot be written is logged and never fails the run.
+   *
+   * @param v whether to write the report
+   * @return this builder
+   */
+  public SelfIterativeTrainer.Builder htmlReport(boolean v) {
+    htmlReport = v;
+    return self();
+  }
+
+  /**
    * Validates every setting, checks the policy (and the simulator model) against {@code CausalLm}'s contract and
    * that they save and reload, and freezes the settings.
    *
@@ -701,7 +717,7 @@ abstract class LoopBuilder {
         aggregation, aggregationName, pairSelector, useGoldRationales, anchorTasks, accumulate, training, iterations,
         workDir, List.copyOf(listeners), Collections.unmodifiableMap(new LinkedHashMap<>(evalSets)),
         startingEvaluation == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(startingEvaluation)),
-        seed, progress, rolloutEngine, shards);
+        seed, progress, htmlReport, rolloutEngine, shards);
   }
 
   /** Task ids key the random streams of sampling and simulation: two tasks with one id would draw the same. */

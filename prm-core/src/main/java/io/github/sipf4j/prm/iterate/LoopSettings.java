@@ -58,5 +58,6 @@ record LoopSettings(
     Map<String, EvalResult> startingEvaluation,
     long seed,
     boolean progress,
+    boolean htmlReport,
     RolloutEngine engine,
     RolloutShards shards) {}

@@ -27,6 +27,8 @@ import io.github.sipf4j.prm.iterate.phase.TrainPolicyPhase;
 import io.github.sipf4j.prm.iterate.phase.TrainPrmPhase;
 import io.github.sipf4j.prm.iterate.phase.TrainingSetBuilder;
 import io.github.sipf4j.prm.iterate.phase.VerifyPhase;
+import io.github.sipf4j.prm.report.HtmlReport;
+import io.github.sipf4j.prm.report.HtmlReportListener;
 import io.github.sipf4j.prm.rollout.LocalRolloutEngine;
 import io.github.sipf4j.prm.rollout.PolicyRef;
 import io.github.sipf4j.prm.rollout.RolloutEngine;
@@ -66,8 +68,9 @@ import org.slf4j.LoggerFactory;
  * with {@link CausalLms#load} and {@link TextTokenizer#fromFile}), each through the model's own {@code save} and its
  * model kind; a {@link LoraModel} policy is saved as its PEFT adapter folder, naming its frozen base, which the run
  * saves at most once ({@link AdapterBase}). The run's settings are kept in {@code run.json}; resuming with different
- * settings fails (the number of iterations may grow). {@code metrics.csv} and {@code metrics.jsonl} hold one row per iteration (row 0: the starting
- * policy's evaluation).
+ * settings fails (the number of iterations may grow). {@code metrics.csv} and {@code metrics.jsonl} hold one row per
+ * iteration (row 0: the starting policy's evaluation). {@code report.html} shows the run as it stands, rewritten
+ * after every phase ({@link HtmlReport}; {@link Builder#htmlReport(boolean)} turns it off).
  *
  * <pre>{@code
  * try (TextTokenizer tok = TextTokenizer.characterLevel();
@@ -182,7 +185,13 @@ public final class SelfIterativeTrainer {
   }
 
   private SelfIterativeResult loop(LoopContext context, PolicyRef initial, PolicyRef simulator) throws IOException {
-    PhaseRunner runner = new PhaseRunner(store, s.listeners());
+    List<SelfIterativeListener> listeners = new ArrayList<>(s.listeners());
+    if (s.htmlReport()) {
+      HtmlReportListener report = new HtmlReportListener(s.workDir(), HtmlReport.withDefaults());
+      report.write();
+      listeners.add(report);
+    }
+    PhaseRunner runner = new PhaseRunner(store, listeners);
     List<LoopPhase<?>> phases = iterationPhases(context, simulator);
     Map<String, EvalResult> baseline = Map.of();
     List<Map<String, Object>> rows = new ArrayList<>();
@@ -204,7 +213,7 @@ public final class SelfIterativeTrainer {
       reports.add(report);
       rows.add(report.toRow());
       writeMetrics(rows);
-      for (SelfIterativeListener l : s.listeners()) {
+      for (SelfIterativeListener l : listeners) {
         l.onIterationEnd(report);
       }
       start = policy.ref(store, scope.name(POLICY_DIR));

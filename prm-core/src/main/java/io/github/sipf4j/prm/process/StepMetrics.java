@@ -156,12 +156,13 @@ public record StepMetrics(
   }
 
   /**
-   * Reads metrics back from a row written with {@link #toMap} and no prefix (a line of a metrics file).
+   * Reads metrics back from a row written with {@link #toMap} and no prefix (a line of a metrics file, or a PRM's
+   * {@code prm-metrics.json}); a missing or null rate reads as NaN.
    *
    * @param row the row
    * @return the metrics
    */
-  static StepMetrics fromJson(com.google.gson.JsonObject row) {
+  public static StepMetrics fromJson(com.google.gson.JsonObject row) {
     return new StepMetrics(row.get("steps").getAsInt(), row.get("wrong_steps").getAsInt(),
         number(row, "accuracy"), number(row, "precision_wrong"), number(row, "recall_wrong"), number(row, "f1_wrong"),
         number(row, "auroc"));
