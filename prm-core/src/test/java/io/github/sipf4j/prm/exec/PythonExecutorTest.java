@@ -245,7 +245,7 @@ class PythonExecutorTest {
   void fallbackWithoutSandboxStillEnforcesTheTimeout() {
     try (PythonExecutor plain =
         new PythonExecutor(
-            executor.config().toBuilder().sandbox(SandboxMode.DISABLED).timeout(Duration.ofMillis(1500)).build())) {
+            executor.config().toBuilder().sandbox(SandboxMode.DISABLED).timeout(Duration.ofMillis(4000)).build())) {
       assertFalse(plain.sandboxed());
       assertEquals(ExecutionStatus.PASSED, plain.run(PythonProgram.mbpp(List.of(), "x = 1", List.of("assert x == 1"))).status());
       ExecutionResult r = plain.run(PythonProgram.mbpp(List.of(), "while True:\n    pass\n", List.of()));
