@@ -10,7 +10,8 @@ partial rotary embedding and float32 attention scores, softmax in float32).  Pos
 (cumsum(mask) - 1, as Hugging Face's generate computes them), so left and right padding give the same logits.
 
 Import it or use the helpers from the command line through scripts/make_hf_fixtures.py; run as a script it is
-the PyTorch side of sipf4j's HfBenchmark (one JSON object on stdout, timings over --repeats after --warmup runs):
+the PyTorch side of sipf4j's HfBenchmark (one JSON object on stdout; median, min and max of wall and process CPU
+milliseconds over --repeats runs after --warmup runs):
 
     /usr/bin/python3 scripts/hf_reference.py --mode sample --folder DIR --batch 16 --prompt-len 32 --new-tokens 64
     /usr/bin/python3 scripts/hf_reference.py --mode orpo-step --folder DIR --batch 4 --seq-len 128
@@ -32,7 +33,9 @@ import argparse
 import json
 import math
 import os
+import statistics
 import sys
+import time
 from typing import List, Optional, Tuple
 
 import torch
@@ -454,11 +457,27 @@ def generate_sampled(model: CausalLm, prompts: torch.Tensor, new_tokens: int, te
     return torch.cat(out, dim=1)
 
 
-def _bench_result(a, mode: str, model: CausalLm, times: List[float]) -> dict:
+def _timed(fn, warmup: int, repeats: int) -> Tuple[List[float], List[float]]:
+    """Wall and process CPU milliseconds of each timed run (CPU time counts only this process's work, so it reads
+    the same whatever else shares the machine)."""
+    for _ in range(warmup):
+        fn()
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - w) * 1000.0)
+        cpu.append((time.process_time() - c) * 1000.0)
+    return wall, cpu
+
+
+def _bench_result(a, mode: str, model: CausalLm, fn) -> dict:
+    wall, cpu = _timed(fn, a.warmup, a.repeats)
     r = {"mode": mode, "folder": os.path.basename(os.path.normpath(a.folder)),
          "params": sum(p.numel() for p in model.parameters()), "threads": torch.get_num_threads(),
          "torch_version": torch.__version__, "dtype": str(model.model.embed_tokens.weight.dtype).replace("torch.", "")}
-    r.update(R.summary(times))
+    r.update(R.summary(wall))
+    r.update({"cpu_median_ms": statistics.median(cpu), "cpu_min_ms": min(cpu), "cpu_max_ms": max(cpu)})
     return r
 
 
@@ -466,11 +485,11 @@ def bench_sample(a) -> dict:
     model = load_folder(a.folder, torch.float32).eval()
     g = torch.Generator().manual_seed(a.seed)
     prompts = torch.randint(3, model.c.vocab_size, (a.batch, a.prompt_len), generator=g)
-    times = R.time_it(lambda: generate_sampled(model, prompts, a.new_tokens, a.temperature, g), a.warmup, a.repeats)
-    r = _bench_result(a, "sample", model, times)
+    r = _bench_result(a, "sample", model, lambda: generate_sampled(model, prompts, a.new_tokens, a.temperature, g))
+    tokens = a.batch * a.new_tokens
     r.update({"batch": a.batch, "prompt_len": a.prompt_len, "new_tokens": a.new_tokens, "kv_cache": True,
-              "temperature": a.temperature, "new_tokens_per_s": a.batch * a.new_tokens / (r["median_ms"] / 1000.0),
-              "peak_rss_mb": R.peak_rss_mb()})
+              "temperature": a.temperature, "new_tokens_per_s": tokens / (r["median_ms"] / 1000.0),
+              "new_tokens_per_cpu_s": tokens / (r["cpu_median_ms"] / 1000.0), "peak_rss_mb": R.peak_rss_mb()})
     return r
 
 
@@ -478,8 +497,7 @@ def bench_orpo_step(a) -> dict:
     model = load_folder(a.folder, torch.float32).train()
     ids, attn, labels = R.synthetic_pairs(a.batch, a.seq_len, a.prompt_len, model.c.vocab_size, a.seed)
     opt = R.make_optimizer(model, a.lr)
-    times = R.time_it(lambda: R.orpo_step(model, opt, ids, attn, labels, a.batch, a.lam), a.warmup, a.repeats)
-    r = _bench_result(a, "orpo-step", model, times)
+    r = _bench_result(a, "orpo-step", model, lambda: R.orpo_step(model, opt, ids, attn, labels, a.batch, a.lam))
     r.update({"batch_pairs": a.batch, "seq_len": a.seq_len, "prompt_len": a.prompt_len,
               "tokens_per_s": 2 * a.batch * a.seq_len / (r["median_ms"] / 1000.0), "peak_rss_mb": R.peak_rss_mb()})
     return r

@@ -24,6 +24,7 @@ import io.github.sipf4j.orpo.train.TrainerListener;
 import io.github.sipf4j.orpo.util.CpuTuning;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +57,8 @@ import java.util.stream.Stream;
  * intermediate 2048; both a 32,000-id vocabulary with a tied head, {@code max_position_embeddings} 512, float32. Each
  * is created once ({@link HfCausalLm#create}, seeded) and saved as a Hugging Face folder with a 32,000-token
  * word-level {@code tokenizer.json} into a temporary directory, deleted at the end. Every measurement is the median
- * of {@code --repeats} runs after {@code --warmup} untimed ones (min–max in the tables).
+ * of {@code --repeats} runs after {@code --warmup} untimed ones (min–max in the tables), in wall time and in the CPU
+ * time of each side's process (which on a machine shared with other work counts only the benchmark's own work).
  *
  * <p>Options: {@code --sizes 39m,100m}, {@code --batches 1,16,64}, {@code --prompt-tokens 32}, {@code --new-tokens
  * 64}, {@code --orpo-pairs 4}, {@code --orpo-length 128}, {@code --warmup 1}, {@code --repeats 3}, {@code --threads 1}
@@ -165,15 +167,18 @@ public final class HfBenchmark {
     System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads()));
     TorchReference torch = new TorchReference(o.python(), o.reference());
     System.out.printf(Locale.ROOT, "# Hugging Face llama: DJL %s, PyTorch engine %s, %d available processors, %d "
-            + "intra-op thread(s) on both sides, reference %s, median of %d run(s) after %d warm-up(s)%n%n",
+            + "intra-op thread(s) on both sides, reference %s, median of %d run(s) after %d warm-up(s); load average "
+            + "at the start %s%n%n",
         Engine.getDjlVersion(), Engine.getEngine("PyTorch").getVersion(), Runtime.getRuntime().availableProcessors(),
         ai.djl.pytorch.jni.JniUtils.getNumThreads(),
         torch.available() == null ? "torch " + torchVersion(o) : "unavailable (" + torch.available() + ")",
-        o.repeats(), o.warmup());
+        o.repeats(), o.warmup(), loadAverage());
     StringBuilder sampling = new StringBuilder("| model | params | batch | sipf4j tok/s, median (min–max) "
-        + "| PyTorch tok/s, median (min–max) | sipf4j / PyTorch |\n|---|---:|---:|---:|---:|---:|\n");
+        + "| PyTorch tok/s, median (min–max) | sipf4j / PyTorch | sipf4j tok/CPU-s | PyTorch tok/CPU-s "
+        + "| sipf4j / PyTorch, CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     StringBuilder orpo = new StringBuilder("| model | params | pairs × length | sipf4j ms, median (min–max) "
-        + "| PyTorch ms, median (min–max) | sipf4j / PyTorch |\n|---|---:|---:|---:|---:|---:|\n");
+        + "| PyTorch ms, median (min–max) | sipf4j / PyTorch | sipf4j CPU ms | PyTorch CPU ms "
+        + "| sipf4j / PyTorch, CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     StringBuilder load = new StringBuilder("| model | params | float32 MB | load s, median (min–max) "
         + "| peak RSS MB (engine alone) | above engine + parameters MB |\n|---|---:|---:|---:|---:|---:|\n");
     Path root = Files.createTempDirectory("sipf4j-hfbench");
@@ -183,8 +188,9 @@ public final class HfBenchmark {
         long params = writeFolder(shape, folder);
         String p = String.format(Locale.ROOT, "%.1f M", params / 1e6);
         if (!o.skip().contains("load")) {
-          load.append(loadRow(shape, folder, p, o));
-          System.err.println("done: " + shape.name() + " load");
+          String row = loadRow(shape, folder, p, o);
+          load.append(row);
+          System.err.print("done: load " + row);
         }
         try (HfCausalLm lm = HfCausalLm.load(folder, Device.cpu());
             TextTokenizer tok = TextTokenizer.fromFile(folder)) {
@@ -194,34 +200,51 @@ public final class HfBenchmark {
             for (int batch : o.batches()) {
               List<long[]> prompts = prompts(new Random(batch), batch, o.promptTokens());
               SamplingConfig cfg = samplingConfig(o.newTokens(), batch);
-              List<Double> tps = new ArrayList<>();
+              List<Double> wall = new ArrayList<>();
+              List<Double> cpu = new ArrayList<>();
               for (int i = 0; i < o.warmup() + o.repeats(); i++) {
-                double t = tokensPerSecond(sampler, prompts, cfg);
+                long c0 = processCpuNanos();
+                long w0 = System.nanoTime();
+                long tokens = sampler.sampleIds(prompts, cfg).stream().mapToLong(Sample::length).sum();
+                double w = (System.nanoTime() - w0) / 1e6;
+                double c = (processCpuNanos() - c0) / 1e6;
+                if (tokens != (long) batch * o.newTokens()) {
+                  throw new IllegalStateException("sampled " + tokens + " tokens, expected " + batch * o.newTokens());
+                }
                 if (i >= o.warmup()) {
-                  tps.add(t);
+                  wall.add(w);
+                  cpu.add(c);
                 }
               }
-              Stats ours = Stats.of(tps);
-              Stats ref = reference(torch, "new_tokens_per_s", "--mode", "sample", "--folder", folder.toString(),
+              Timing ours = new Timing(Stats.of(wall), Stats.of(cpu));
+              Timing ref = reference(torch, "--mode", "sample", "--folder", folder.toString(),
                   "--batch", String.valueOf(batch), "--prompt-len", String.valueOf(o.promptTokens()),
                   "--new-tokens", String.valueOf(o.newTokens()), "--threads", String.valueOf(o.threads()),
                   "--warmup", String.valueOf(o.warmup()), "--repeats", String.valueOf(o.repeats()));
-              sampling.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s |%n", shape.name(), p, batch,
-                  rate(ours), ref == null ? "n/a" : rate(ref),
-                  ref == null ? "n/a" : String.format(Locale.ROOT, "%.2f", ours.median() / ref.median())));
-              System.err.println("done: " + shape.name() + " sampling batch " + batch);
+              double tokens = (double) batch * o.newTokens();
+              String row = String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %.0f | %s | %s |%n",
+                  shape.name(), p, batch, rate(tokens, ours.wall()), ref == null ? "n/a" : rate(tokens, ref.wall()),
+                  ratio(ref == null ? null : ref.wall().median(), ours.wall().median()),
+                  tokens / ours.cpu().median() * 1000,
+                  ref == null ? "n/a" : String.format(Locale.ROOT, "%.0f", tokens / ref.cpu().median() * 1000),
+                  ratio(ref == null ? null : ref.cpu().median(), ours.cpu().median()));
+              sampling.append(row);
+              System.err.print("done: sampling " + row);
             }
           }
           if (!o.skip().contains("orpo")) {
-            Stats ours = orpoStep(lm, o);
-            Stats ref = reference(torch, "median_ms", "--mode", "orpo-step", "--folder", folder.toString(),
+            Timing ours = orpoStep(lm, o);
+            Timing ref = reference(torch, "--mode", "orpo-step", "--folder", folder.toString(),
                 "--batch", String.valueOf(o.orpoPairs()), "--seq-len", String.valueOf(o.orpoLength()),
                 "--prompt-len", String.valueOf(o.orpoLength() / 4), "--threads", String.valueOf(o.threads()),
                 "--warmup", String.valueOf(o.warmup()), "--repeats", String.valueOf(o.repeats()));
-            orpo.append(String.format(Locale.ROOT, "| %s | %s | %d × %d | %s | %s | %s |%n", shape.name(), p,
-                o.orpoPairs(), o.orpoLength(), ours, ref == null ? "n/a" : ref.toString(),
-                ref == null ? "n/a" : String.format(Locale.ROOT, "%.2f", ours.median() / ref.median())));
-            System.err.println("done: " + shape.name() + " ORPO step");
+            String row = String.format(Locale.ROOT, "| %s | %s | %d × %d | %s | %s | %s | %.0f | %s | %s |%n",
+                shape.name(), p, o.orpoPairs(), o.orpoLength(), ours.wall(), ref == null ? "n/a" : ref.wall(),
+                ratio(ours.wall().median(), ref == null ? null : ref.wall().median()), ours.cpu().median(),
+                ref == null ? "n/a" : String.format(Locale.ROOT, "%.0f", ref.cpu().median()),
+                ratio(ours.cpu().median(), ref == null ? null : ref.cpu().median()));
+            orpo.append(row);
+            System.err.print("done: ORPO " + row);
           }
         }
       }
@@ -238,6 +261,17 @@ public final class HfBenchmark {
     }
     if (!o.skip().contains("load")) {
       System.out.printf(Locale.ROOT, "## Loading a float32 folder in a fresh JVM (HfLoadProbe)%n%n%s%n", load);
+    }
+    System.out.println("Load average at the end: " + loadAverage());
+  }
+
+  /** The 1, 5 and 15 minute load averages of the machine ({@code /proc/loadavg}), or "n/a". */
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "n/a";
     }
   }
 
@@ -346,7 +380,7 @@ public final class HfBenchmark {
     return fields;
   }
 
-  private static Stats orpoStep(HfCausalLm lm, Options o) throws IOException {
+  private static Timing orpoStep(HfCausalLm lm, Options o) throws IOException {
     Random r = new Random(1);
     List<EncodedPair> pairs = new ArrayList<>();
     for (int i = 0; i < o.orpoPairs() * (o.warmup() + o.repeats()); i++) {
@@ -356,29 +390,41 @@ public final class HfBenchmark {
     TrainerConfig cfg = TrainerConfig.builder().batchSize(o.orpoPairs()).epochs(1).progressBar(false)
         .optimizer(OptimizerConfig.builder().learningRate(1e-4f).build()).build();
     OrpoTrainer trainer = new OrpoTrainer(lm, cfg, OrpoLoss.builder().build(), 0);
-    List<Double> times = new ArrayList<>();
+    List<Double> wall = new ArrayList<>();
+    List<Double> cpu = new ArrayList<>();
+    long[] lastCpu = {processCpuNanos()};
     trainer.addListener(new TrainerListener() {
       @Override
       public void onStep(int epoch, StepResult result) {
+        long now = processCpuNanos(); // from the end of the previous step: the trainer's step and its bookkeeping
         if (result.step() >= o.warmup()) {
-          times.add(result.millis());
+          wall.add(result.millis());
+          cpu.add((now - lastCpu[0]) / 1e6);
         }
+        lastCpu[0] = now;
       }
     });
     trainer.fit(pairs);
-    return Stats.of(times);
+    return new Timing(Stats.of(wall), Stats.of(cpu));
+  }
+
+  /**
+   * Wall and process CPU milliseconds of repeated runs.
+   *
+   * @param wall wall-clock milliseconds
+   * @param cpu CPU milliseconds of the whole process (every thread, the JIT and the collector included)
+   */
+  record Timing(Stats wall, Stats cpu) {}
+
+  /** The CPU time of this process so far: on a shared machine it counts only this process's work. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   private static SamplingConfig samplingConfig(int newTokens, int batch) {
     return SamplingConfig.builder().temperature(1f).maxNewTokens(newTokens).stopAtEos(false).batchSize(batch)
         .maxBatchTokens(Long.MAX_VALUE).useKvCache(true).seed(7).build();
-  }
-
-  private static double tokensPerSecond(Sampler sampler, List<long[]> prompts, SamplingConfig cfg) {
-    long start = System.nanoTime();
-    List<Sample> out = sampler.sampleIds(prompts, cfg);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    return out.stream().mapToLong(Sample::length).sum() / seconds;
   }
 
   /** Random prompts: BOS, then ids drawn from the non-special vocabulary. */
@@ -395,21 +441,16 @@ public final class HfBenchmark {
     return out;
   }
 
-  /** Runs the reference and returns the field's median with min and max, or null (reported) when it fails. */
-  private static Stats reference(TorchReference torch, String field, String... args) {
+  /** Runs the reference and returns its wall and CPU milliseconds, or null (reported) when it fails. */
+  private static Timing reference(TorchReference torch, String... args) {
     if (torch.available() != null) {
       return null;
     }
     try {
       JsonObject r = torch.run(args);
-      if (field.equals("median_ms")) {
-        return new Stats(r.get("median_ms").getAsDouble(), r.get("min_ms").getAsDouble(),
-            r.get("max_ms").getAsDouble());
-      }
-      // A rate: the fastest run has the smallest time.
-      double work = r.get(field).getAsDouble() * r.get("median_ms").getAsDouble();
-      return new Stats(r.get(field).getAsDouble(), work / r.get("max_ms").getAsDouble(),
-          work / r.get("min_ms").getAsDouble());
+      return new Timing(new Stats(r.get("median_ms").getAsDouble(), r.get("min_ms").getAsDouble(),
+          r.get("max_ms").getAsDouble()), new Stats(r.get("cpu_median_ms").getAsDouble(),
+          r.get("cpu_min_ms").getAsDouble(), r.get("cpu_max_ms").getAsDouble()));
     } catch (IOException | RuntimeException e) {
       System.err.println("PyTorch reference failed: " + e.getMessage());
       return null;
@@ -433,8 +474,15 @@ public final class HfBenchmark {
     }
   }
 
-  private static String rate(Stats s) {
-    return String.format(Locale.ROOT, "%.0f (%.0f–%.0f)", s.median(), s.min(), s.max());
+  /** Tokens per second of the median, slowest and fastest run (milliseconds). */
+  private static String rate(double tokens, Stats ms) {
+    return String.format(Locale.ROOT, "%.0f (%.0f–%.0f)", tokens / ms.median() * 1000, tokens / ms.max() * 1000,
+        tokens / ms.min() * 1000);
+  }
+
+  private static String ratio(Double numerator, Double denominator) {
+    return numerator == null || denominator == null ? "n/a"
+        : String.format(Locale.ROOT, "%.2f", numerator / denominator);
   }
 
   private static void deleteRecursively(Path root) throws IOException {
