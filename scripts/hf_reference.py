@@ -11,7 +11,7 @@ partial rotary embedding and float32 attention scores, softmax in float32).  Pos
 
 Import it or use the helpers from the command line through scripts/make_hf_fixtures.py; run as a script it is
 the PyTorch side of sipf4j's HfBenchmark (one JSON object on stdout; median, min and max of wall and process CPU
-milliseconds over --repeats runs after --warmup runs):
+milliseconds over --repeats runs after --warmup runs; --threads also fixes OpenBLAS's and OpenMP's thread counts):
 
     /usr/bin/python3 scripts/hf_reference.py --mode sample --folder DIR --batch 16 --prompt-len 32 --new-tokens 64
     /usr/bin/python3 scripts/hf_reference.py --mode orpo-step --folder DIR --batch 4 --seq-len 128
@@ -519,6 +519,13 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
     a = p.parse_args(argv)
+    # OpenBLAS (Debian's torch) sizes its own thread pool when it loads and ignores torch.set_num_threads, so a
+    # second BLAS thread would run beside a "single-threaded" reference: fix its count and restart once.
+    wanted = str(a.threads)
+    if argv is None and any(os.environ.get(v) != wanted for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")):
+        os.environ["OPENBLAS_NUM_THREADS"] = wanted
+        os.environ["OMP_NUM_THREADS"] = wanted
+        os.execv(sys.executable, [sys.executable] + sys.argv)
     torch.set_num_threads(a.threads)
     try:
         torch.set_num_interop_threads(1)
