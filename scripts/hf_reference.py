@@ -458,8 +458,8 @@ def generate_sampled(model: CausalLm, prompts: torch.Tensor, new_tokens: int, te
 
 
 def _timed(fn, warmup: int, repeats: int) -> Tuple[List[float], List[float]]:
-    """Wall and process CPU milliseconds of each timed run (CPU time counts only this process's work, so it reads
-    the same whatever else shares the machine)."""
+    """Wall and process CPU milliseconds of each timed run (CPU time counts only this process's work, so it depends
+    far less than wall time on what else shares the machine)."""
     for _ in range(warmup):
         fn()
     wall, cpu = [], []
