@@ -9,7 +9,19 @@ Gemma's (1 + w) norm and sqrt(hidden) embedding scale, GELU-tanh, grouped-query 
 partial rotary embedding and float32 attention scores, softmax in float32).  Positions count real tokens only
 (cumsum(mask) - 1, as Hugging Face's generate computes them), so left and right padding give the same logits.
 
-Import it (the benchmarks do) or use the helpers from the command line through scripts/make_hf_fixtures.py:
+Import it or use the helpers from the command line through scripts/make_hf_fixtures.py; run as a script it is
+the PyTorch side of sipf4j's HfBenchmark (one JSON object on stdout; median, min and max of wall and process CPU
+milliseconds over --repeats runs after --warmup runs; --threads also fixes OpenBLAS's and OpenMP's thread counts):
+
+    /usr/bin/python3 scripts/hf_reference.py --mode sample --folder DIR --batch 16 --prompt-len 32 --new-tokens 64
+    /usr/bin/python3 scripts/hf_reference.py --mode orpo-step --folder DIR --batch 4 --seq-len 128
+
+`sample` generates with this file's KV cache (prefill the prompts, then one token per step) at temperature 1 the
+way Hugging Face's generate samples (softmax of the last position's logits over the temperature, torch.multinomial),
+under torch.no_grad, every row exactly --new-tokens tokens; `orpo-step` is one ORPO step on --batch random pairs
+(forward of the 2·batch rows, TRL's loss, backward, clip at global norm 1, AdamW: torch_reference.orpo_step).
+
+Importing it:
 
     import hf_reference as H
     model = H.load_folder("Qwen2.5-0.5B")                 # config.json + model.safetensors or shards
@@ -26,10 +38,13 @@ adapter_config.json), and merge_lora folds W + scaling * B @ A into the base:
     H.add_lora(model, r=8, alpha=16, targets=["q_proj", "v_proj"])
     H.save_adapter(model, "adapter", base_name="Qwen2.5-0.5B")
 """
+import argparse
 import json
 import math
 import os
+import statistics
 import sys
+import time
 from typing import List, Optional, Tuple
 
 import torch
@@ -569,3 +584,102 @@ def merge_lora(model: CausalLm):
         w = m.base_layer.weight
         w.copy_((w.float() + m.delta_weight()).to(w.dtype))
         m.merged = True
+
+
+@torch.no_grad()
+def generate_sampled(model: CausalLm, prompts: torch.Tensor, new_tokens: int, temperature: float,
+                     gen: torch.Generator) -> torch.Tensor:
+    """Samples `new_tokens` tokens after each (unpadded) prompt row with the KV cache: softmax over the temperature
+    and torch.multinomial (Hugging Face's generate with do_sample and no warpers), no stop tokens."""
+    mask = torch.ones_like(prompts)
+    logits, past = model.forward_cached(prompts, mask)
+    out = []
+    for i in range(new_tokens):
+        probs = torch.softmax(logits[:, -1, :] / temperature, dim=-1)
+        nxt = torch.multinomial(probs, 1, generator=gen)
+        out.append(nxt)
+        if i + 1 < new_tokens:
+            mask = torch.cat((mask, torch.ones_like(nxt)), dim=1)
+            logits, past = model.forward_cached(nxt, mask, past)
+    return torch.cat(out, dim=1)
+
+
+def _timed(fn, warmup: int, repeats: int) -> Tuple[List[float], List[float]]:
+    """Wall and process CPU milliseconds of each timed run (CPU time counts only this process's work, so it depends
+    far less than wall time on what else shares the machine)."""
+    for _ in range(warmup):
+        fn()
+    wall, cpu = [], []
+    for _ in range(repeats):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - w) * 1000.0)
+        cpu.append((time.process_time() - c) * 1000.0)
+    return wall, cpu
+
+
+def _bench_result(a, mode: str, model: CausalLm, fn) -> dict:
+    wall, cpu = _timed(fn, a.warmup, a.repeats)
+    r = {"mode": mode, "folder": os.path.basename(os.path.normpath(a.folder)),
+         "params": sum(p.numel() for p in model.parameters()), "threads": torch.get_num_threads(),
+         "torch_version": torch.__version__, "dtype": str(model.model.embed_tokens.weight.dtype).replace("torch.", "")}
+    r.update(R.summary(wall))
+    r.update({"cpu_median_ms": statistics.median(cpu), "cpu_min_ms": min(cpu), "cpu_max_ms": max(cpu)})
+    return r
+
+
+def bench_sample(a) -> dict:
+    model = load_folder(a.folder, torch.float32).eval()
+    g = torch.Generator().manual_seed(a.seed)
+    prompts = torch.randint(3, model.c.vocab_size, (a.batch, a.prompt_len), generator=g)
+    r = _bench_result(a, "sample", model, lambda: generate_sampled(model, prompts, a.new_tokens, a.temperature, g))
+    tokens = a.batch * a.new_tokens
+    r.update({"batch": a.batch, "prompt_len": a.prompt_len, "new_tokens": a.new_tokens, "kv_cache": True,
+              "temperature": a.temperature, "new_tokens_per_s": tokens / (r["median_ms"] / 1000.0),
+              "new_tokens_per_cpu_s": tokens / (r["cpu_median_ms"] / 1000.0), "peak_rss_mb": R.peak_rss_mb()})
+    return r
+
+
+def bench_orpo_step(a) -> dict:
+    model = load_folder(a.folder, torch.float32).train()
+    ids, attn, labels = R.synthetic_pairs(a.batch, a.seq_len, a.prompt_len, model.c.vocab_size, a.seed)
+    opt = R.make_optimizer(model, a.lr)
+    r = _bench_result(a, "orpo-step", model, lambda: R.orpo_step(model, opt, ids, attn, labels, a.batch, a.lam))
+    r.update({"batch_pairs": a.batch, "seq_len": a.seq_len, "prompt_len": a.prompt_len,
+              "tokens_per_s": 2 * a.batch * a.seq_len / (r["median_ms"] / 1000.0), "peak_rss_mb": R.peak_rss_mb()})
+    return r
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description="The PyTorch side of sipf4j's HfBenchmark (see the module docstring).")
+    p.add_argument("--mode", required=True, choices=["sample", "orpo-step"])
+    p.add_argument("--folder", required=True, help="a Hugging Face model folder (config.json + safetensors)")
+    p.add_argument("--batch", type=int, default=16, help="sample: rows; orpo-step: pairs")
+    p.add_argument("--prompt-len", type=int, default=32)
+    p.add_argument("--new-tokens", type=int, default=64)
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--seq-len", type=int, default=128)
+    p.add_argument("--lambda", dest="lam", type=float, default=0.1)
+    p.add_argument("--lr", type=float, default=1e-4)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--warmup", type=int, default=1)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--seed", type=int, default=0)
+    a = p.parse_args(argv)
+    # OpenBLAS (Debian's torch) sizes its own thread pool when it loads and ignores torch.set_num_threads, so a
+    # second BLAS thread would run beside a "single-threaded" reference: fix its count and restart once.
+    wanted = str(a.threads)
+    if argv is None and any(os.environ.get(v) != wanted for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")):
+        os.environ["OPENBLAS_NUM_THREADS"] = wanted
+        os.environ["OMP_NUM_THREADS"] = wanted
+        os.execv(sys.executable, [sys.executable] + sys.argv)
+    torch.set_num_threads(a.threads)
+    try:
+        torch.set_num_interop_threads(1)
+    except RuntimeError:
+        pass
+    print(json.dumps(bench_sample(a) if a.mode == "sample" else bench_orpo_step(a)))
+
+
+if __name__ == "__main__":
+    main()
