@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
     name = "evaluate",
     mixinStandardHelpOptions = true,
     description = "Evaluates a saved policy (a directory with the model and tokenizer.json, such as report.json's "
-        + "model_dir) on a GSM8K-format JSONL file by greedy decoding; prints JSON with accuracy, n and a 95% Wilson "
+        + "model_dir) on a GSM8K-format JSONL file by greedy decoding; prints JSON with accuracy, n and a 95%% Wilson "
         + "interval.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
