@@ -44,6 +44,10 @@ public final class PlanCommand implements Callable<Integer> {
       description = "Overrides a setting of the run file, as for run (repeatable).")
   List<String> overrides = new ArrayList<>();
 
+  @Option(names = "--compare", description = "Measure nothing: print the output directory's plan.json beside the "
+      + "measured times of the phases run so far.")
+  boolean compare;
+
   /** Creates the command; picocli fills in the options. */
   public PlanCommand() {}
 
@@ -60,6 +64,15 @@ public final class PlanCommand implements Callable<Integer> {
     Path out = RunSetup.output(s);
     if (Files.exists(out) && !Files.isDirectory(out)) {
       throw new IllegalArgumentException("output " + out + ": exists and is not a directory");
+    }
+    if (compare) {
+      Path file = out.resolve(RunPlan.FILE);
+      if (!Files.exists(file)) {
+        throw new IllegalArgumentException(file + ": no plan yet; run plan without --compare first");
+      }
+      print(o, new com.google.gson.Gson().fromJson(Files.readString(file), RunPlan.class), out);
+      o.flush();
+      return 0;
     }
     o.println("sipf4j plan: " + config + " on " + s.getString("device"));
     o.flush();
