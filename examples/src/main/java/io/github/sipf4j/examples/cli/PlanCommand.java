@@ -2,7 +2,6 @@ package io.github.sipf4j.examples.cli;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.github.sipf4j.examples.run.RunFiles;
 import io.github.sipf4j.examples.run.RunPlan;
 import io.github.sipf4j.examples.run.RunPlanner;
 import io.github.sipf4j.examples.run.RunSettings;
@@ -16,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,12 +37,7 @@ import picocli.CommandLine.Spec;
 public final class PlanCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "The run file (YAML).")
-  Path config;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Overrides a setting of the run file, as for run (repeatable).")
-  List<String> overrides = new ArrayList<>();
+  @Mixin RunFileOptions runFile = new RunFileOptions();
 
   @Option(names = "--compare", description = "Measure nothing: print the output directory's plan.json beside the "
       + "measured times of the phases run so far.")
@@ -60,11 +55,8 @@ public final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
-    RunSettings s = RunFiles.read(config, overrides, Path.of(""));
+    RunSettings s = runFile.read();
     Path out = RunSetup.output(s);
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("output " + out + ": exists and is not a directory");
-    }
     if (compare) {
       Path file = out.resolve(RunPlan.FILE);
       if (!Files.exists(file)) {
@@ -74,7 +66,7 @@ public final class PlanCommand implements Callable<Integer> {
       o.flush();
       return 0;
     }
-    o.println("sipf4j plan: " + config + " on " + s.getString("device"));
+    o.println("sipf4j plan: " + runFile.config + " on " + s.getString("device"));
     o.flush();
     RunPlan plan = RunPlanner.plan(s, o);
     print(o, plan, out);

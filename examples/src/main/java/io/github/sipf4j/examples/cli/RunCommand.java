@@ -1,6 +1,5 @@
 package io.github.sipf4j.examples.cli;
 
-import io.github.sipf4j.examples.run.RunFiles;
 import io.github.sipf4j.examples.run.RunSettings;
 import io.github.sipf4j.examples.run.RunSetup;
 import io.github.sipf4j.orpo.util.AtomicFiles;
@@ -19,6 +18,7 @@ import java.util.concurrent.Callable;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,13 +40,7 @@ import picocli.CommandLine.Spec;
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--config", required = true, description = "The run file (YAML).")
-  Path config;
-
-  @Option(names = "--set", paramLabel = "KEY=VALUE",
-      description = "Overrides a setting of the run file, such as orpo.lambda=0.2 or tasks.0.limit=100 "
-          + "(repeatable; values are YAML).")
-  List<String> overrides = new ArrayList<>();
+  @Mixin RunFileOptions runFile = new RunFileOptions();
 
   /** Creates the command; picocli fills in the options. */
   public RunCommand() {}
@@ -60,11 +54,8 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter o = spec.commandLine().getOut();
-    RunSettings s = RunFiles.read(config, overrides, Path.of(""));
+    RunSettings s = runFile.read();
     Path out = RunSetup.output(s);
-    if (Files.exists(out) && !Files.isDirectory(out)) {
-      throw new IllegalArgumentException("output " + out + ": exists and is not a directory");
-    }
     checkSameRun(out, s);
     TaskSet train = RunSetup.trainTasks(s);
     Map<String, TaskSet> eval = RunSetup.evalSets(s);

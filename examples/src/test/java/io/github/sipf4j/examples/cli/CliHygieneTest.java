@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,12 +25,10 @@ class CliHygieneTest {
 
   /** Runs the command line, capturing its streams. */
   private int run(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    CliRun r = CliRun.of(args);
+    out = r.out;
+    err = r.err;
+    return r.exitCode;
   }
 
   /** Runs the command line, also capturing System.err, where picocli's own warnings go. */

@@ -11,7 +11,6 @@ import io.github.sipf4j.examples.run.RunPlan;
 import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +20,6 @@ import java.util.Set;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code sipf4j plan} and {@code sipf4j run} on a tiny run file: a tiny saved model, synthetic tasks, one iteration. */
 class RunCommandTest {
@@ -30,12 +28,10 @@ class RunCommandTest {
   private StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    CliRun r = CliRun.of(args);
+    out = r.out;
+    err = r.err;
+    return r.exitCode;
   }
 
   /** A tiny saved DecoderLm with its character-level tokenizer, and a run file of one tiny iteration on it. */
