@@ -216,6 +216,18 @@ class RunFilesTest {
     }
   }
 
+  @Test
+  void theReadmesRunFileHasOnlyKnownKeysAndValidValues() throws Exception {
+    String readme = Files.readString(runFiles().getParent().getParent().resolve("README.md"));
+    int blocks = 0;
+    for (int at = readme.indexOf("```yaml\n"); at >= 0; at = readme.indexOf("```yaml\n", at + 1)) {
+      String yaml = readme.substring(at + 8, readme.indexOf("```", at + 8));
+      RunFiles.parse(yaml, "README.md", List.of(), dir, false);
+      blocks++;
+    }
+    assertTrue(blocks > 0, "the README shows a run file");
+  }
+
   /** The examples/run-files folder (tests run in the examples module's folder). */
   static Path runFiles() {
     Path p = Path.of("run-files").toAbsolutePath();
