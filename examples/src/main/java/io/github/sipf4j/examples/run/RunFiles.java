@@ -209,16 +209,18 @@ public final class RunFiles {
         if (child instanceof RunKey k) {
           if (absent) {
             if (k.required()) {
-              problems.add(new RunProblem(p, node.line(), "required" + (k.choices().isEmpty() ? ""
-                  : " (one of " + String.join(", ", k.choices()) + ")")));
+              problems.add(new RunProblem(p, path.isEmpty() ? 0 : node.line(), "required"
+                  + (k.choices().isEmpty() ? "" : " (one of " + String.join(", ", k.choices()) + ")")));
             }
             out.put(name, k.defaultValue());
           } else {
             out.put(name, value(given, k, p, line));
           }
         } else if (child instanceof RunSchema.Section s) {
-          if (absent) {
+          if (given == null) {
             out.put(name, s.optional() ? null : section(empty(node.line()), s, p));
+          } else if (absent) {
+            out.put(name, section(empty(line), s, p)); // written but empty: on, with its defaults
           } else if (given instanceof YMap m) {
             out.put(name, section(m, s, p));
           } else {
@@ -229,7 +231,8 @@ public final class RunFiles {
           List<Object> items = new ArrayList<>();
           if (absent) {
             if (l.required()) {
-              problems.add(new RunProblem(p, node.line(), "required: a list of at least one item"));
+              problems.add(new RunProblem(p, path.isEmpty() ? 0 : node.line(), "required: a list of at least one "
+                  + "item"));
             }
           } else if (given instanceof YList list) {
             if (list.items().isEmpty() && l.required()) {

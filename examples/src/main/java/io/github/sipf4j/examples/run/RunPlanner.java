@@ -55,6 +55,8 @@ public final class RunPlanner {
   private static final int LENGTH_PROBES = 256;
   private static final int DEFAULT_STEPS_PER_RATIONALE = 4;
   private static final int REPEATS = 2;
+  /** The sampler's default token limit of a chunk ({@code SamplingConfig}'s {@code maxBatchTokens}). */
+  private static final long MAX_BATCH_TOKENS = SamplingConfig.builder().build().maxBatchTokens();
   private static final int LONG_FIT = 4;
 
   private RunPlanner() {}
@@ -66,21 +68,24 @@ public final class RunPlanner {
     }
 
     /**
-     * Seconds to decode sequences of the given lengths in batches of {@code batch}, each with a prompt of {@code
-     * promptTokens}: per batch the prefill, then one step per position up to the batch's longest sequence, each
-     * step costing the fixed part and the per-row part of its still active rows.
+     * Seconds to decode sequences of the given lengths as the sampler does: rows cut into chunks of at most {@code
+     * batch} rows and {@link #MAX_BATCH_TOKENS} tokens (prompt plus new tokens), each distinct prompt of a chunk
+     * encoded once ({@code rowsPerPrompt} rows share one), then one step per position up to the chunk's longest
+     * sequence, each step costing the fixed part and the per-row part of its still active rows.
      */
-    double seconds(List<Integer> lengths, int batch, double promptTokens) {
+    double seconds(List<Integer> lengths, int batch, double promptTokens, int maxNew, int rowsPerPrompt) {
+      int rows = (int) Math.max(1, Math.min(batch, MAX_BATCH_TOKENS / Math.max(1, promptTokens + maxNew)));
       double total = 0;
-      for (int from = 0; from < lengths.size(); from += batch) {
-        List<Integer> b = lengths.subList(from, Math.min(lengths.size(), from + batch));
+      for (int from = 0; from < lengths.size(); from += rows) {
+        List<Integer> b = lengths.subList(from, Math.min(lengths.size(), from + rows));
         int max = 0;
         long sum = 0;
         for (int l : b) {
           max = Math.max(max, l);
           sum += l;
         }
-        total += prefillPerToken * promptTokens * b.size() + fixed * max + perRow * sum;
+        total += prefillPerToken * promptTokens * Math.ceil((double) b.size() / rowsPerPrompt) + fixed * max
+            + perRow * sum;
       }
       return total;
     }
@@ -150,12 +155,13 @@ public final class RunPlanner {
       double verifySeconds, Map<String, Object> basis) {
     List<RunPlan.PhaseEstimate> rows = new ArrayList<>();
     int sampleBatch = s.getInt("sampling.batch_size");
+    int maxNew = s.getInt("sampling.max_new_tokens");
     if (s.section("warm_start") != null) {
       double sec = s.getInt("warm_start.steps") * s.getInt("warm_start.batch_size") * sft.seconds();
       rows.add(new RunPlan.PhaseEstimate(0, "warm_start", sec, 0, sft.peakBytes()));
     }
     if (!eval.isEmpty()) {
-      rows.add(evaluate(0, eval, lengths, sampleBatch, promptTokens, decode));
+      rows.add(evaluate(0, eval, lengths, sampleBatch, promptTokens, maxNew, decode));
     }
     int q = s.getInt("sampling.questions_per_iteration");
     int questions = q > 0 ? Math.min(q, train.size()) : train.size();
@@ -171,7 +177,8 @@ public final class RunPlanner {
       List<Integer> sampled = cycle(lengths, samples);
       long sampledTokens = sum(sampled);
       rows.add(new RunPlan.PhaseEstimate(it, Phase.SAMPLE.key(),
-          decode.seconds(sampled, sampleBatch, promptTokens), sampledTokens, decode.peakBytes()));
+          decode.seconds(sampled, sampleBatch, promptTokens, maxNew, s.getInt("sampling.samples_per_question")),
+          sampledTokens, decode.peakBytes()));
       rows.add(new RunPlan.PhaseEstimate(it, Phase.VERIFY.key(), samples * verifySeconds, 0, -1));
       int simulated = 0;
       if (process) {
@@ -179,8 +186,9 @@ public final class RunPlanner {
         List<Integer> rollouts = new ArrayList<>();
         double prefixTokens = 0;
         int prefixes = Math.max(1, (int) Math.round(stepsPerRationale) - 1);
-        for (int l : cycle(lengths, simulated)) {
-          for (int i = 1; i <= prefixes; i++) {
+        List<Integer> simulatedLengths = cycle(lengths, simulated);
+        for (int i = 1; i <= prefixes; i++) { // one round per step index, as the simulator batches them
+          for (int l : simulatedLengths) {
             int rest = Math.min(simMax, (int) Math.ceil(l * (double) (prefixes + 1 - i) / (prefixes + 1)));
             for (int j = 0; j < k; j++) {
               rollouts.add(rest);
@@ -189,8 +197,8 @@ public final class RunPlanner {
           }
         }
         double avgPrefix = rollouts.isEmpty() ? promptTokens : prefixTokens / rollouts.size();
-        rows.add(new RunPlan.PhaseEstimate(it, Phase.SIMULATE.key(), decode.seconds(rollouts, simBatch, avgPrefix),
-            sum(rollouts), decode.peakBytes()));
+        rows.add(new RunPlan.PhaseEstimate(it, Phase.SIMULATE.key(),
+            decode.seconds(rollouts, simBatch, avgPrefix, simMax, k), sum(rollouts), decode.peakBytes()));
       }
       double seqTokens = promptTokens + mean(lengths);
       if (learned) {
@@ -215,7 +223,7 @@ public final class RunPlanner {
       rows.add(new RunPlan.PhaseEstimate(it, Phase.TRAIN_POLICY.key(), steps * batch * orpo.seconds(), 0,
           orpo.peakBytes()));
       if (!eval.isEmpty()) {
-        rows.add(evaluate(it, eval, lengths, sampleBatch, promptTokens, decode));
+        rows.add(evaluate(it, eval, lengths, sampleBatch, promptTokens, maxNew, decode));
       }
       basis.putIfAbsent("sequence_tokens", round(seqTokens));
     }
@@ -235,12 +243,12 @@ public final class RunPlanner {
   }
 
   private static RunPlan.PhaseEstimate evaluate(int it, Map<String, TaskSet> eval, List<Integer> lengths, int batch,
-      double promptTokens, DecodeCost decode) {
+      double promptTokens, int maxNew, DecodeCost decode) {
     double sec = 0;
     long tokens = 0;
     for (TaskSet set : eval.values()) {
       List<Integer> l = cycle(lengths, set.size());
-      sec += decode.seconds(l, batch, promptTokens);
+      sec += decode.seconds(l, batch, promptTokens, maxNew, 1);
       tokens += sum(l);
     }
     return new RunPlan.PhaseEstimate(it, Phase.EVALUATE.key(), sec, tokens, decode.peakBytes());

@@ -171,6 +171,26 @@ public final class RunSettings {
   public String toYaml() {
     DumpSettings s = DumpSettings.builder().setDefaultFlowStyle(FlowStyle.BLOCK).setIndent(2)
         .setIndicatorIndent(2).setIndentWithIndicator(true).build();
-    return new Dump(s).dumpToString(tree);
+    return new Dump(s).dumpToString(withoutNulls(tree));
+  }
+
+  /** Unset values and absent optional sections are left out: read back, they are unset and absent again. */
+  @SuppressWarnings("unchecked")
+  private static Object withoutNulls(Object v) {
+    if (v instanceof Map<?, ?> m) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      ((Map<String, Object>) m).forEach((k, x) -> {
+        if (x != null) {
+          out.put(k, withoutNulls(x));
+        }
+      });
+      return out;
+    }
+    if (v instanceof List<?> l) {
+      List<Object> out = new ArrayList<>();
+      l.forEach(x -> out.add(withoutNulls(x)));
+      return out;
+    }
+    return v;
   }
 }
