@@ -1,6 +1,5 @@
 package io.github.sipf4j.examples.run;
 
-import io.github.sipf4j.orpo.data.PreferencePair;
 import io.github.sipf4j.orpo.loss.NllScope;
 import io.github.sipf4j.orpo.loss.OrpoLoss;
 import io.github.sipf4j.orpo.model.CausalLm;

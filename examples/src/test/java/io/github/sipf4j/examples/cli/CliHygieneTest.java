@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Mistakes on the command line: one line, a non-zero exit, never a stack trace; every help page clean. */
 class CliHygieneTest {
