@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Evaluates a saved policy (a directory with the model and tokenizer.json, such as report.json's "
         + "model_dir, or a Hugging Face model folder), optionally with a PEFT LoRA adapter on it, on a GSM8K-format "
-        + "JSONL file by greedy decoding; prints JSON with accuracy, n and a 95% Wilson interval.")
+        + "JSONL file by greedy decoding; prints JSON with accuracy, n and a 95%% Wilson interval.")
 public final class EvaluateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -77,6 +77,14 @@ public final class QuickstartCommand implements Callable<Integer> {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
+    if (Files.exists(out) && !Files.isDirectory(out)) {
+      spec.commandLine().getErr().println("--out " + out + ": exists and is not a directory");
+      return 2;
+    }
+    if (warmModel != null && !Files.isDirectory(warmModel)) {
+      spec.commandLine().getErr().println("--warm-model " + warmModel + ": no such directory");
+      return 2;
+    }
     long t0 = System.nanoTime();
     Files.createDirectories(out);
     o.println("sipf4j quickstart: " + m.key() + ", preset " + p + ", seed " + seed + ", output " + out);

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code sipf4j} command line. Each sub-command is one class in this package; {@link #commandLine()} wires
- * them together so that tests can run the command line in-process.
+ * them together so that tests can run the command line in-process. A mistake (an unknown command or option, a missing
+ * file, an invalid run file) prints one line and exits with a non-zero status ({@link CliErrors}).
  */
 @Command(
     name = "sipf4j",
@@ -24,7 +25,9 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       ExperimentCommand.class,
       LogprobsCommand.class,
-      GenerateCommand.class
+      GenerateCommand.class,
+      RunCommand.class,
+      PlanCommand.class
     })
 public final class Sipf4jCli implements Runnable {
 
@@ -42,7 +45,7 @@ public final class Sipf4jCli implements Runnable {
    * @return a ready-to-execute picocli command line
    */
   public static CommandLine commandLine() {
-    return new CommandLine(new Sipf4jCli());
+    return CliErrors.install(new CommandLine(new Sipf4jCli()));
   }
 
   /**

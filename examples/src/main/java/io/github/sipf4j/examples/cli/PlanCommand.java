@@ -1,0 +1,143 @@
+package io.github.sipf4j.examples.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.sipf4j.examples.run.RunPlan;
+import io.github.sipf4j.examples.run.RunPlanner;
+import io.github.sipf4j.examples.run.RunSettings;
+import io.github.sipf4j.examples.run.RunSetup;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sipf4j plan --config run.yaml}: what a run will cost, measured on its own model and device before it runs.
+ * Prints the expected time, generated tokens and peak memory of every phase and in total, says which phase
+ * dominates, and writes {@code plan.json} into the run's output directory. Where the output directory already holds
+ * finished phases, it prints their measured times beside the estimate.
+ */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {"Estimates the cost of a run file before it runs: loads the model on the run's device, measures "
+        + "a few decoding steps (at the configured batch and at an eighth of it), SFT and ORPO optimizer steps and "
+        + "answer checks, and multiplies out every phase of every iteration.",
+        "Prints time, generated tokens and peak memory per phase and in total, and what dominates; writes plan.json "
+            + "into the run's output directory. Phases already run there are shown measured beside the estimate."})
+public final class PlanCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin RunFileOptions runFile = new RunFileOptions();
+
+  @Option(names = "--compare", description = "Measure nothing: print the output directory's plan.json beside the "
+      + "measured times of the phases run so far.")
+  boolean compare;
+
+  /** Creates the command; picocli fills in the options. */
+  public PlanCommand() {}
+
+  /**
+   * Measures, prints and writes the plan.
+   *
+   * @return 0 on success
+   * @throws Exception when the run file is invalid or the model cannot be loaded
+   */
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter o = spec.commandLine().getOut();
+    RunSettings s = runFile.read();
+    Path out = RunSetup.output(s);
+    if (compare) {
+      Path file = out.resolve(RunPlan.FILE);
+      if (!Files.exists(file)) {
+        throw new IllegalArgumentException(file + ": no plan yet; run plan without --compare first");
+      }
+      print(o, new com.google.gson.Gson().fromJson(Files.readString(file), RunPlan.class), out);
+      o.flush();
+      return 0;
+    }
+    o.println("sipf4j plan: " + runFile.config + " on " + s.getString("device"));
+    o.flush();
+    RunPlan plan = RunPlanner.plan(s, o);
+    print(o, plan, out);
+    Path f = RunPlanner.write(plan, out);
+    o.println("Wrote " + f);
+    o.flush();
+    return 0;
+  }
+
+  private static void print(PrintWriter o, RunPlan plan, Path out) throws IOException {
+    o.println();
+    o.println("Measured: " + plan.basis());
+    o.println();
+    boolean anyMeasured = false;
+    List<Double> measured = new ArrayList<>();
+    for (RunPlan.PhaseEstimate p : plan.phases()) {
+      Double m = measuredSeconds(out, p.iteration(), p.phase());
+      measured.add(m);
+      anyMeasured |= m != null;
+    }
+    o.println("| iteration | phase | expected | generated tokens | peak memory |"
+        + (anyMeasured ? " measured | measured / expected |" : ""));
+    o.println("|---:|---|---:|---:|---:|" + (anyMeasured ? "---:|---:|" : ""));
+    for (int i = 0; i < plan.phases().size(); i++) {
+      RunPlan.PhaseEstimate p = plan.phases().get(i);
+      String row = String.format(Locale.ROOT, "| %d | %s | %.1f s | %,d | %s |", p.iteration(), p.phase(),
+          p.seconds(), p.generatedTokens(), p.peakMemoryBytes() < 0 ? "" : mib(p.peakMemoryBytes()));
+      if (anyMeasured) {
+        Double m = measured.get(i);
+        row += m == null ? " | |" : String.format(Locale.ROOT, " %.1f s | %s |", m,
+            p.seconds() > 0 ? String.format(Locale.ROOT, "%.2f", m / p.seconds()) : "");
+      }
+      o.println(row);
+    }
+    o.println();
+    double dominant = plan.phases().stream().filter(p -> p.phase().equals(plan.dominantPhase()))
+        .mapToDouble(RunPlan.PhaseEstimate::seconds).sum();
+    o.printf(Locale.ROOT, "Total: %s expected, %,d generated tokens; %s dominates (%.0f%% of the time).%n",
+        RunPlanner.duration(plan.totalSeconds()), plan.totalGeneratedTokens(), plan.dominantPhase(),
+        plan.totalSeconds() > 0 ? 100 * dominant / plan.totalSeconds() : 0);
+    if (anyMeasured) {
+      double est = 0;
+      double got = 0;
+      for (int i = 0; i < measured.size(); i++) {
+        if (measured.get(i) != null) {
+          est += plan.phases().get(i).seconds();
+          got += measured.get(i);
+        }
+      }
+      o.printf(Locale.ROOT, "Phases run so far: %.1f s measured against %.1f s expected (%.2f).%n", got, est,
+          est > 0 ? got / est : Double.NaN);
+    }
+  }
+
+  private static String mib(long bytes) {
+    return String.format(Locale.ROOT, "%,d MiB", bytes >> 20);
+  }
+
+  /** The measured seconds of a phase from its marker, or null when it has not run. */
+  static Double measuredSeconds(Path out, int iteration, String phase) throws IOException {
+    Path marker;
+    if ("warm_start".equals(phase)) {
+      marker = out.resolve(RunSetup.WARM_START_DIR).resolve(RunSetup.WARM_START_MARKER);
+    } else {
+      String folder = iteration == 0 ? "baseline" : String.format(Locale.ROOT, "iteration-%02d", iteration);
+      marker = out.resolve(folder).resolve("phases").resolve(phase + ".json");
+    }
+    if (!Files.exists(marker)) {
+      return null;
+    }
+    JsonObject json = JsonParser.parseString(Files.readString(marker)).getAsJsonObject();
+    return json.has("seconds") ? json.get("seconds").getAsDouble() : null;
+  }
+}

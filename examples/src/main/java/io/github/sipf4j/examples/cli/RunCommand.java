@@ -1,0 +1,150 @@
+package io.github.sipf4j.examples.cli;
+
+import io.github.sipf4j.examples.run.RunSettings;
+import io.github.sipf4j.examples.run.RunSetup;
+import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.prm.iterate.EvalResult;
+import io.github.sipf4j.prm.iterate.IterationReport;
+import io.github.sipf4j.prm.iterate.SelfIterativeResult;
+import io.github.sipf4j.prm.task.TaskSet;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sipf4j run --config run.yaml}: the whole method from a run file, resumable. The file is checked first (every
+ * problem listed with its key path and line); the resolved settings, defaults included, go to {@code
+ * run-config.yaml} in the output directory, and re-running the same command continues where it stopped.
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {"Runs SIPF as a run file describes it: the model (a Hugging Face folder, a saved sipf4j model or "
+        + "the embedded DecoderLm), an optional SFT warm start, training tasks and evaluation sets, sampling, "
+        + "simulation, PRM, pairs, ORPO and iterations. Every setting not written takes its documented default "
+        + "(examples/run-files/reference.yaml).",
+        "The file is checked before any work; the resolved settings go to run-config.yaml in the output directory. "
+            + "Re-running the same command resumes; a larger iteration count continues a finished run."})
+public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Mixin RunFileOptions runFile = new RunFileOptions();
+
+  /** Creates the command; picocli fills in the options. */
+  public RunCommand() {}
+
+  /**
+   * Checks the run file, then runs or resumes the run.
+   *
+   * @return 0 on success
+   * @throws Exception when the run file is invalid or the run fails (reported in one line by the command line)
+   */
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter o = spec.commandLine().getOut();
+    RunSettings s = runFile.read();
+    Path out = RunSetup.output(s);
+    checkSameRun(out, s);
+    TaskSet train = RunSetup.trainTasks(s);
+    Map<String, TaskSet> eval = RunSetup.evalSets(s);
+    Files.createDirectories(out);
+    AtomicFiles.writeString(out.resolve(RunSetup.CONFIG_FILE), s.toYaml());
+    o.printf(Locale.ROOT, "sipf4j run: %s, %d training tasks, %d evaluation sets, %d iterations, output %s%n",
+        s.getBool("model.embedded") ? "embedded DecoderLm" : s.getString("model.path"), train.size(), eval.size(),
+        s.getInt("iterations"), out);
+    o.flush();
+    SelfIterativeResult r;
+    long t0 = System.nanoTime();
+    if (s.section("warm_start") != null) {
+      o.println("SFT warm start: " + s.getInt("warm_start.steps") + " steps");
+      o.flush();
+    }
+    try (RunSetup.OpenModel model = RunSetup.warmStart(s, RunSetup.openModel(s))) {
+      r = RunSetup.trainer(s, model, train, eval).build().run();
+    }
+    printSummary(o, r, eval.keySet());
+    o.printf(Locale.ROOT, "%nWall time %.0f s. Metrics in %s, final policy in %s%n", (System.nanoTime() - t0) / 1e9,
+        out.resolve("metrics.csv"), r.finalPolicyDir());
+    o.flush();
+    return 0;
+  }
+
+  /**
+   * Refuses to resume an output directory written with other settings (the iteration count and progress bars may
+   * change), before anything is loaded.
+   */
+  private static void checkSameRun(Path out, RunSettings s) throws java.io.IOException {
+    Path file = out.resolve(RunSetup.CONFIG_FILE);
+    if (!Files.exists(file)) {
+      return;
+    }
+    Object before = new Load(LoadSettings.builder().build()).loadFromString(Files.readString(file));
+    Object now = new Load(LoadSettings.builder().build()).loadFromString(s.toYaml());
+    List<String> diffs = new ArrayList<>();
+    diff("", before, now, diffs);
+    diffs.removeIf(d -> d.startsWith("iterations:") || d.startsWith("progress:"));
+    if (!diffs.isEmpty()) {
+      throw new IllegalArgumentException("output " + out + " holds a run with other settings (" + file + "): "
+          + String.join("; ", diffs) + ". Use another output, or the same settings to resume");
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static void diff(String path, Object a, Object b, List<String> out) {
+    if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
+      java.util.Set<Object> keys = new java.util.LinkedHashSet<>(ma.keySet());
+      keys.addAll(mb.keySet());
+      for (Object k : keys) {
+        diff(path.isEmpty() ? k.toString() : path + "." + k, ((Map<Object, Object>) ma).get(k),
+            ((Map<Object, Object>) mb).get(k), out);
+      }
+    } else if (a == null ? b != null : !a.equals(b)) {
+      out.add(path + ": " + a + " -> " + b);
+    }
+  }
+
+  private static void printSummary(PrintWriter o, SelfIterativeResult r, java.util.Set<String> sets) {
+    StringBuilder head = new StringBuilder("| iteration |");
+    StringBuilder rule = new StringBuilder("|---:|");
+    for (String name : sets) {
+      head.append(' ').append(name).append(" |");
+      rule.append("---:|");
+    }
+    head.append(" pairs (new/total) | correct samples | seconds |");
+    rule.append("---:|---:|---:|");
+    o.println();
+    o.println(head);
+    o.println(rule);
+    if (!r.baseline().isEmpty()) {
+      StringBuilder row = new StringBuilder("| 0 |");
+      for (String name : sets) {
+        row.append(' ').append(pct(r.baseline().get(name))).append(" |");
+      }
+      o.println(row.append(" | | |"));
+    }
+    for (IterationReport it : r.iterations()) {
+      StringBuilder row = new StringBuilder("| " + it.iteration() + " |");
+      for (String name : sets) {
+        row.append(' ').append(pct(it.evaluations().get(name))).append(" |");
+      }
+      row.append(String.format(Locale.ROOT, " %d/%d | %.1f%% | %.0f |", it.newExamples(), it.totalExamples(),
+          100 * it.sampleAccuracy(), it.totalSeconds()));
+      o.println(row);
+    }
+  }
+
+  private static String pct(EvalResult e) {
+    return e == null ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * e.accuracy());
+  }
+}

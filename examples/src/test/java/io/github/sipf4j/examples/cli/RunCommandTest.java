@@ -1,0 +1,127 @@
+package io.github.sipf4j.examples.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.github.sipf4j.examples.run.RunPlan;
+import io.github.sipf4j.orpo.model.DecoderConfig;
+import io.github.sipf4j.orpo.model.DecoderLm;
+import io.github.sipf4j.orpo.text.TextTokenizer;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code sipf4j plan} and {@code sipf4j run} on a tiny run file: a tiny saved model, synthetic tasks, one iteration. */
+class RunCommandTest {
+  @TempDir Path dir;
+  private StringWriter out = new StringWriter();
+  private StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CliRun r = CliRun.of(args);
+    out = r.out;
+    err = r.err;
+    return r.exitCode;
+  }
+
+  /** A tiny saved DecoderLm with its character-level tokenizer, and a run file of one tiny iteration on it. */
+  private Path tinyRunFile() throws Exception {
+    Path model = dir.resolve("tiny-model");
+    try (TextTokenizer tok = TextTokenizer.characterLevel();
+        DecoderLm lm = DecoderLm.create(DecoderConfig.builder().vocabSize(tok.vocabSize()).dModel(16).layers(1)
+            .heads(2).maxLength(192).build(), Device.cpu(), 3)) {
+      lm.save(model);
+      tok.save(model);
+    }
+    String yaml = """
+        output: %s
+        iterations: 1
+        progress: false
+        model:
+          path: %s
+        warm_start:
+          tasks: {kind: synthetic, count: 16, seed: 4}
+          steps: 2
+          batch_size: 4
+        tasks:
+          - {kind: synthetic, count: 6, seed: 5}
+        eval:
+          - {kind: synthetic, split: ood-wording, count: 4, seed: 6}
+        sampling: {samples_per_question: 2, max_new_tokens: 16, batch_size: 8}
+        simulation: {rollouts_per_step: 1, max_new_tokens: 16, batch_size: 16}
+        prm: {rewards: monte_carlo}
+        orpo: {max_steps: 2, batch_size: 2}
+        """.formatted(dir.resolve("run"), model);
+    return Files.writeString(dir.resolve("tiny.yaml"), yaml);
+  }
+
+  @Test
+  void planPrintsAnEstimateAndWritesPlanJson() throws Exception {
+    Path file = tinyRunFile();
+    assertEquals(0, run("plan", "--config", file.toString(), "--set", "sampling.batch_size=4"), err.toString());
+    String o = out.toString();
+    assertTrue(o.contains("| 1 | simulate |"), o);
+    assertTrue(o.contains("dominates"), o);
+    JsonObject plan = JsonParser.parseString(Files.readString(dir.resolve("run").resolve(RunPlan.FILE)))
+        .getAsJsonObject();
+    assertEquals(1, plan.get("version").getAsInt());
+    assertEquals("cpu", plan.get("device").getAsString());
+    assertEquals(1, plan.get("iterations").getAsInt());
+    JsonArray phases = plan.getAsJsonArray("phases");
+    Set<String> keys = new HashSet<>();
+    double sum = 0;
+    for (var p : phases) {
+      JsonObject row = p.getAsJsonObject();
+      keys.add(row.get("iteration").getAsInt() + ":" + row.get("phase").getAsString());
+      double s = row.get("seconds").getAsDouble();
+      assertTrue(s >= 0 && Double.isFinite(s), row.toString());
+      assertTrue(row.has("generated_tokens") && row.has("peak_memory_bytes"), row.toString());
+      sum += s;
+    }
+    assertTrue(keys.containsAll(List.of("0:warm_start", "0:evaluate", "1:sample", "1:verify", "1:simulate",
+        "1:score", "1:select", "1:train_policy", "1:evaluate")), keys.toString());
+    assertEquals(sum, plan.get("total_seconds").getAsDouble(), 1e-6);
+    assertTrue(plan.get("total_generated_tokens").getAsLong() > 0);
+    assertTrue(keys.stream().anyMatch(k -> k.endsWith(":" + plan.get("dominant_phase").getAsString())));
+  }
+
+  @Test
+  @Tag("slow")
+  void aTinyRunFileRunsEndToEndAndResumes() throws Exception {
+    Path file = tinyRunFile();
+    Path runDir = dir.resolve("run");
+    assertEquals(0, run("run", "--config", file.toString()), err.toString());
+    assertTrue(out.toString().contains("| iteration | ood-wording |"), out.toString());
+    assertTrue(Files.exists(runDir.resolve("run-config.yaml")));
+    assertTrue(Files.readString(runDir.resolve("run-config.yaml")).contains("lambda: 0.1"));
+    assertTrue(Files.exists(runDir.resolve("warm-start/warm-start.json")));
+    assertTrue(Files.exists(runDir.resolve("iteration-01/policy")));
+    assertTrue(Files.exists(runDir.resolve("iteration-01/phases/train_policy.json")));
+    assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size()); // header, starting policy, iteration 1
+    // the same command again resumes: nothing runs, the same table comes back
+    String first = out.toString().lines().filter(l -> l.startsWith("| 1 |")).findFirst().orElseThrow();
+    assertEquals(0, run("run", "--config", file.toString()), err.toString());
+    assertTrue(out.toString().contains(first), out.toString());
+    // other settings in the same output directory are refused before any work
+    assertEquals(1, run("run", "--config", file.toString(), "--set", "orpo.lambda=0.5"));
+    assertTrue(err.toString().contains("orpo.lambda: 0.1 -> 0.5"), err.toString());
+    // plan on a finished run shows the measured times beside the estimate
+    assertEquals(0, run("plan", "--config", file.toString()), err.toString());
+    assertTrue(out.toString().contains("measured / expected"), out.toString());
+    assertTrue(out.toString().contains("Phases run so far:"), out.toString());
+    // and --compare reads that plan back without measuring
+    assertEquals(0, run("plan", "--config", file.toString(), "--compare"), err.toString());
+    assertTrue(out.toString().contains("| 1 | train_policy |"), out.toString());
+    assertTrue(!out.toString().contains("measuring"), out.toString());
+  }
+}
