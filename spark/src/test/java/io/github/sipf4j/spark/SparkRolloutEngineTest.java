@@ -20,6 +20,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * task that fails in its first attempt; executors load each policy once; a policy directory executors cannot read
  * fails the job with a message naming it.
  */
+@Tag("slow")
 class SparkRolloutEngineTest {
 
   private static SparkSession spark;

@@ -3,6 +3,8 @@ package io.github.sipf4j.examples.cli;
 import io.github.sipf4j.examples.quickstart.Preset;
 import io.github.sipf4j.examples.quickstart.Quickstart;
 import io.github.sipf4j.examples.quickstart.QuickstartReport;
+import io.github.sipf4j.prm.iterate.phase.RolloutShards;
+import io.github.sipf4j.prm.rollout.RolloutEngine;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Mixin PresetOverrides overrides = new PresetOverrides();
 
+  @Mixin RolloutEngineOptions rollouts = new RolloutEngineOptions();
+
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
 
@@ -67,13 +71,23 @@ public final class QuickstartCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     Preset p;
     Quickstart.Method m;
+    RolloutEngine engine;
+    RolloutShards shards;
     try {
       p = overrides.apply(Preset.named(preset));
       m = Quickstart.Method.parse(method);
+      shards = rollouts.shards();
+      engine = rollouts.open();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
+    try (engine) {
+      return run(o, p, m, new Quickstart.Rollouts(engine, shards));
+    }
+  }
+
+  private int run(PrintWriter o, Preset p, Quickstart.Method m, Quickstart.Rollouts engine) throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(out);
     o.println("sipf4j quickstart: " + m.key() + ", preset " + p + ", seed " + seed + ", output " + out);
@@ -93,7 +107,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     o.flush();
     Path runDir = out.resolve("run-" + m.key());
     Quickstart.MethodResult r = Quickstart.runMethod(m, p, seed, splits, Path.of(warm.modelDir()), runDir,
-        !noProgress);
+        !noProgress, engine);
     double wall = (System.nanoTime() - t0) / 1e9;
     Map<String, Object> report = QuickstartReport.build(p, seed, wall, warm, r);
     Files.writeString(out.resolve("report.json"), io.github.sipf4j.examples.quickstart.QuickstartReport.toJson(report));
