@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * runs {@link RolloutPartition} on its shards with the executor's copy of the policy (loaded from the policy's
  * directory once per executor and policy, then reused by later tasks and jobs) on the task's device
  * ({@link ExecutorDevice}); the driver collects the records in shard order. The records are those of
- * {@link io.github.sipf4j.prm.rollout.LocalRolloutEngine} byte for byte, so the loop writes the same files either way,
- * and a task that Spark retries (an exception, a lost executor) gives the same records again.
+ * {@link io.github.sipf4j.prm.rollout.LocalRolloutEngine} byte for byte where the executors run the same kernels as
+ * the driver (on CPUs: {@code MKL_CBWR=COMPATIBLE} and the same PyTorch thread count in every JVM; within one JVM, as
+ * in {@code local[N]} mode, always), so the loop writes the same files either way, and a task that Spark retries (an
+ * exception, a lost executor) gives the same records again.
  *
  * <p>What executors need: the run's work directory readable at the same path (a shared file system; a directory
  * they cannot read fails the phase with a message naming it and the executor), sipf4j and its model kinds and
