@@ -57,8 +57,16 @@ public final class SparkRolloutEngineFactory implements RolloutEngineFactory {
             + String.join(", ", new TreeSet<>(KEYS)) + ", and spark.* keys)");
       }
     }
-    boolean running = SparkSession.getActiveSession().isDefined() || SparkSession.getDefaultSession().isDefined();
+    boolean running = live(SparkSession.getActiveSession()) || live(SparkSession.getDefaultSession());
+    if (!running && !settings.containsKey("master") && System.getProperty("spark.master") == null) {
+      throw new IllegalArgumentException("rollout engine '" + NAME + "' needs a Spark master: set 'master' (the "
+          + "command line's --spark-master), such as local[2] or spark://host:7077, or start under spark-submit");
+    }
     return engine.session(session.getOrCreate()).stopSparkOnClose(!running).build();
+  }
+
+  private static boolean live(scala.Option<SparkSession> session) {
+    return session.isDefined() && !session.get().sparkContext().isStopped();
   }
 
   private static int partitions(String v) {

@@ -42,9 +42,13 @@ class SparkRolloutEngineTest {
 
   @BeforeAll
   static void start() throws IOException {
-    spark = SparkSession.builder().master("local[2,2]").appName("sipf4j-test").config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
+    spark = session();
     local = TinyRun.artefacts(TinyRun.run(dir.resolve("local"), null, VerifierSpec.of(EvenHashVerifierFactory.KIND)));
+  }
+
+  private static SparkSession session() {
+    return SparkSession.builder().master("local[2,2]").appName("sipf4j-test").config("spark.ui.enabled", "false")
+        .config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1").getOrCreate();
   }
 
   @AfterAll
@@ -102,6 +106,18 @@ class SparkRolloutEngineTest {
     bad = assertThrows(IllegalArgumentException.class, () -> RolloutEngineFactory.create("spark",
         Map.of("device", "tpu")));
     assertTrue(bad.getMessage().contains("device must be auto, cpu or gpu"), bad.getMessage());
+  }
+
+  @Test
+  void theFactoryWithoutAMasterOrSessionSaysWhatToSet() {
+    spark.stop();
+    try {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> RolloutEngineFactory.create("spark", Map.of()));
+      assertTrue(e.getMessage().contains("needs a Spark master: set 'master'"), e.getMessage());
+    } finally {
+      spark = session();
+    }
   }
 
   @Test
