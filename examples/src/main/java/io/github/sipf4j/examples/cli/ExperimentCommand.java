@@ -5,6 +5,8 @@ import io.github.sipf4j.examples.quickstart.Preset;
 import io.github.sipf4j.examples.quickstart.Quickstart;
 import io.github.sipf4j.examples.quickstart.QuickstartReport;
 import io.github.sipf4j.prm.iterate.EvalResult;
+import io.github.sipf4j.prm.iterate.phase.RolloutShards;
+import io.github.sipf4j.prm.rollout.RolloutEngine;
 import io.github.sipf4j.prm.synthetic.StepAudit;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,6 +53,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
   @Mixin PresetOverrides overrides = new PresetOverrides();
 
+  @Mixin RolloutEngineOptions rollouts = new RolloutEngineOptions();
+
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
 
@@ -68,15 +72,26 @@ public final class ExperimentCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     Preset p;
     List<Quickstart.Method> ms = new ArrayList<>();
+    RolloutEngine engine;
+    RolloutShards shards;
     try {
       p = overrides.apply(Preset.named(preset));
       for (String m : methods) {
         ms.add(Quickstart.Method.parse(m));
       }
+      shards = rollouts.shards();
+      engine = rollouts.open();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
     }
+    try (engine) {
+      return run(o, p, ms, new Quickstart.Rollouts(engine, shards));
+    }
+  }
+
+  private int run(PrintWriter o, Preset p, List<Quickstart.Method> ms, Quickstart.Rollouts rollouts)
+      throws Exception {
     Map<Quickstart.Method, List<Quickstart.MethodResult>> results = new LinkedHashMap<>();
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("preset", p.toString());
@@ -93,7 +108,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         o.println("seed " + seed + ": " + m.key());
         o.flush();
         Quickstart.MethodResult r = Quickstart.runMethod(m, p, seed, splits, Path.of(warm.modelDir()),
-            dir.resolve(m.key()), !noProgress);
+            dir.resolve(m.key()), !noProgress, rollouts);
         results.computeIfAbsent(m, x -> new ArrayList<>()).add(r);
         seedJson.put(m.key(), QuickstartReport.build(p, seed, r.seconds(), warm, r));
         QuickstartReport.printTable(o, r);

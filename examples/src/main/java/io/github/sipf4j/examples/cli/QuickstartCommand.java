@@ -3,6 +3,8 @@ package io.github.sipf4j.examples.cli;
 import io.github.sipf4j.examples.quickstart.Preset;
 import io.github.sipf4j.examples.quickstart.Quickstart;
 import io.github.sipf4j.examples.quickstart.QuickstartReport;
+import io.github.sipf4j.prm.iterate.phase.RolloutShards;
+import io.github.sipf4j.prm.rollout.RolloutEngine;
 import io.github.sipf4j.prm.report.HtmlReport;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,6 +55,8 @@ public final class QuickstartCommand implements Callable<Integer> {
 
   @Mixin PresetOverrides overrides = new PresetOverrides();
 
+  @Mixin RolloutEngineOptions rollouts = new RolloutEngineOptions();
+
   @Option(names = "--no-progress", description = "Do not draw progress bars.")
   boolean noProgress;
 
@@ -70,9 +74,11 @@ public final class QuickstartCommand implements Callable<Integer> {
     PrintWriter o = spec.commandLine().getOut();
     Preset p;
     Quickstart.Method m;
+    RolloutShards shards;
     try {
       p = overrides.apply(Preset.named(preset));
       m = Quickstart.Method.parse(method);
+      shards = rollouts.shards();
     } catch (IllegalArgumentException e) {
       spec.commandLine().getErr().println(e.getMessage());
       return 2;
@@ -85,6 +91,19 @@ public final class QuickstartCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("--warm-model " + warmModel + ": no such directory");
       return 2;
     }
+    RolloutEngine engine;
+    try {
+      engine = rollouts.open();
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println(e.getMessage());
+      return 2;
+    }
+    try (engine) {
+      return run(o, p, m, new Quickstart.Rollouts(engine, shards));
+    }
+  }
+
+  private int run(PrintWriter o, Preset p, Quickstart.Method m, Quickstart.Rollouts engine) throws Exception {
     long t0 = System.nanoTime();
     Files.createDirectories(out);
     o.println("sipf4j quickstart: " + m.key() + ", preset " + p + ", seed " + seed + ", output " + out);
@@ -108,7 +127,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     o.flush();
     Path runDir = out.resolve("run-" + m.key());
     Quickstart.MethodResult r = Quickstart.runMethod(m, p, seed, splits, Path.of(warm.modelDir()), runDir,
-        !noProgress);
+        !noProgress, engine);
     double wall = (System.nanoTime() - t0) / 1e9;
     Map<String, Object> report = QuickstartReport.build(p, seed, wall, warm, r);
     Files.writeString(out.resolve("report.json"), io.github.sipf4j.examples.quickstart.QuickstartReport.toJson(report));

@@ -28,6 +28,9 @@ import io.github.sipf4j.prm.process.PairSelector;
 import io.github.sipf4j.prm.process.PairSelectorConfig;
 import io.github.sipf4j.prm.process.PrmTrainerConfig;
 import io.github.sipf4j.prm.process.SimulatorConfig;
+import io.github.sipf4j.prm.rollout.RolloutEngine;
+import io.github.sipf4j.prm.rollout.VerifierSpec;
+import io.github.sipf4j.prm.iterate.phase.RolloutShards;
 import io.github.sipf4j.prm.process.StepScoringInput;
 import io.github.sipf4j.prm.process.StepSplitter;
 import io.github.sipf4j.prm.synthetic.SyntheticRegime;
@@ -372,6 +375,39 @@ public final class Quickstart {
    */
   public static MethodResult runMethod(Method m, Preset p, long seed, Splits splits, Path warmModel, Path workDir,
       boolean progress) throws IOException {
+    return runMethod(m, p, seed, splits, warmModel, workDir, progress, Rollouts.LOCAL);
+  }
+
+  /**
+   * Where a method's rollouts run: the loop's own engine in this process, or an engine such as Spark's with the
+   * verifier described as a specification.
+   *
+   * @param engine the engine, or null for the loop's default (this process, the policy in memory)
+   * @param shards how rollout jobs are cut into shards
+   */
+  public record Rollouts(RolloutEngine engine, RolloutShards shards) {
+
+    /** In this process, with the default shards. */
+    public static final Rollouts LOCAL = new Rollouts(null, RolloutShards.DEFAULT);
+  }
+
+  /**
+   * Runs one method from a warm start with its rollouts on a given engine; resumes when {@code workDir} holds an
+   * unfinished run. The engine does not change the run's files.
+   *
+   * @param m the method
+   * @param p the preset
+   * @param seed the seed
+   * @param splits the splits
+   * @param warmModel the warm-start model directory
+   * @param workDir the method's working directory
+   * @param progress whether to draw progress bars
+   * @param rollouts where rollouts run
+   * @return the result
+   * @throws IOException if a file cannot be read or written
+   */
+  public static MethodResult runMethod(Method m, Preset p, long seed, Splits splits, Path warmModel, Path workDir,
+      boolean progress, Rollouts rollouts) throws IOException {
     long t0 = System.nanoTime();
     if (m == Method.SFT) {
       return continuedSft(p, seed, splits, warmModel, workDir, progress, t0);
@@ -381,7 +417,7 @@ public final class Quickstart {
       SamplingConfig sampling = SamplingConfig.builder().temperature(1f).samplesPerPrompt(p.samplesPerQuestion())
           .maxNewTokens(p.maxNewTokens()).batchSize(128).build();
       SelfIterativeTrainer.Builder b = SelfIterativeTrainer.builder().policy(policy).tokenizer(tok)
-          .trainTasks(splits.train()).verifier(OutcomeVerifier.forTaskKind()).sampling(sampling)
+          .trainTasks(splits.train()).sampling(sampling).rolloutShards(rollouts.shards())
           .questionsPerIteration(p.questionsPerIteration())
           .simulator(SimulatorConfig.builder().rolloutsPerStep(p.rolloutsPerStep()).sampling(SamplingConfig.builder()
               .temperature(1f).maxNewTokens(p.maxNewTokens()).batchSize(256).build()).build())
@@ -400,6 +436,11 @@ public final class Quickstart {
             case OUTCOME -> FeedbackMode.OUTCOME;
             default -> FeedbackMode.PROCESS;
           });
+      if (rollouts.engine() != null) {
+        b.verifier(VerifierSpec.forTaskKind()).rolloutEngine(rollouts.engine());
+      } else {
+        b.verifier(OutcomeVerifier.forTaskKind());
+      }
       if (m.processFeedback()) {
         if (m == Method.SIPF_EXACT || p.checkerRewards()) {
           b.rewardModel(checker(p, splits));
