@@ -401,8 +401,8 @@ public final class RunFiles {
         problems.add(new RunProblem("rollout.engine", line("rollout.engine"), "unknown rollout engine '" + engine
             + "': this build has 'local' (rollouts in this process)"));
       }
-      if (r.get("lora") != null) {
-        problems.add(new RunProblem("lora", line("lora"), LORA_UNAVAILABLE));
+      if (r.get("lora") != null && Boolean.TRUE.equals(((Map<String, Object>) r.get("model")).get("embedded"))) {
+        problems.add(new RunProblem("lora", line("lora"), LORA_NEEDS_FOLDER));
       }
       Map<String, Object> warm = (Map<String, Object>) r.get("warm_start");
       if (warm != null) {
@@ -509,9 +509,9 @@ public final class RunFiles {
     }
   }
 
-  /** Why a lora section fails in this build. */
-  static final String LORA_UNAVAILABLE = "LoRA is not yet supported in this build of the command line (the LoRA "
-      + "adapters are not part of it yet); remove the lora section to train every parameter";
+  /** Why a lora section needs a model folder. */
+  static final String LORA_NEEDS_FOLDER = "LoRA adapters need a model folder (model.path): a saved adapter names the "
+      + "folder of its frozen base, and the embedded model has none; set model.path or remove the lora section";
 
   /** " (did you mean 'x'?)" for the nearest name within edit distance 2, or "". */
   static String closest(String key, List<String> names) {

@@ -7,6 +7,9 @@ import io.github.sipf4j.orpo.loss.NllScope;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.model.DecoderLm;
+import io.github.sipf4j.orpo.lora.LoraConfig;
+import io.github.sipf4j.orpo.lora.LoraModel;
+import io.github.sipf4j.orpo.model.AdaptableLm;
 import io.github.sipf4j.orpo.model.LoadOptions;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.PromptTemplate;
@@ -128,11 +131,37 @@ public final class RunSetup {
     TextTokenizer tok = TextTokenizer.fromFile(dir);
     try {
       CausalLm lm = CausalLms.load(dir, device, LoadOptions.builder().dtype(dtype).build());
-      return new OpenModel(lm, tok);
+      Map<String, Object> lora = s.section("lora");
+      if (lora == null || lm instanceof LoraModel) {
+        return new OpenModel(lm, tok);
+      }
+      if (!(lm instanceof AdaptableLm base)) {
+        lm.close();
+        throw new IllegalArgumentException("lora: the model in " + dir + " (" + lm.getClass().getSimpleName()
+            + ") has no projections to adapt; LoRA works on Hugging Face folders and DecoderLm models");
+      }
+      return new OpenModel(LoraModel.create(base, loraConfig(s), s.getLong("seed")), tok);
     } catch (IOException | RuntimeException e) {
       tok.close();
       throw e;
     }
+  }
+
+  /**
+   * Returns the adapters' settings of the run file's {@code lora} section.
+   *
+   * @param s the settings (with a {@code lora} section)
+   * @return the LoRA configuration
+   */
+  public static LoraConfig loraConfig(RunSettings s) {
+    return LoraConfig.builder().r(s.getInt("lora.r")).loraAlpha(s.getDouble("lora.alpha"))
+        .loraDropout(s.getDouble("lora.dropout")).targetModules(stringList(s.get("lora.target_modules")))
+        .useRslora(s.getBool("lora.use_rslora")).build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> stringList(Object v) {
+    return ((List<Object>) v).stream().map(String::valueOf).toList();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.github.sipf4j.examples.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,14 +99,14 @@ class RunFilesTest {
   }
 
   @Test
-  void bfloat16IsRefusedWithItsReasonAndLoraIsNotYetAvailable() {
+  void bfloat16IsRefusedWithItsReasonAndLoraNeedsAModelFolder() {
     RunFileException e = fails(MINIMAL + """
         lora: {r: 16}
         """, "model.dtype=bfloat16");
     String m = e.getMessage();
     assertTrue(m.contains("model.dtype: bfloat16 is not available: DJL 0.36's PyTorch engine cannot make bfloat16 "
         + "arrays"), m);
-    assertTrue(m.contains("line 8: lora: " + RunFiles.LORA_UNAVAILABLE), m);
+    assertTrue(m.contains("line 8: lora: " + RunFiles.LORA_NEEDS_FOLDER), m);
   }
 
   @Test
@@ -208,11 +209,32 @@ class RunFilesTest {
         "eval.0.file=" + shared.resolve("mbpp/sanitized-mbpp.json"),
         "eval.1.file=" + shared.resolve("humaneval/HumanEval-sample10.jsonl.gz")};
     for (Map.Entry<String, String[]> f : Map.of("gsm8k-lora.yaml", gsm8k, "mbpp-humaneval.yaml", code).entrySet()) {
-      RunFileException e = assertThrows(RunFileException.class,
-          () -> RunFiles.read(runFiles().resolve(f.getKey()), List.of(f.getValue()), dir));
-      // everything is valid but LoRA, which this build's command line does not offer yet
-      assertEquals(1, e.problems().size(), e.getMessage());
-      assertEquals("lora", e.problems().get(0).path(), e.getMessage());
+      RunSettings s = RunFiles.read(runFiles().resolve(f.getKey()), List.of(f.getValue()), dir);
+      assertEquals(256, s.getInt("lora.r"), f.getKey());
+    }
+    RunSettings paper = RunFiles.read(runFiles().resolve("gsm8k-lora.yaml"), List.of(gsm8k), dir);
+    io.github.sipf4j.orpo.lora.LoraConfig lora = RunSetup.loraConfig(paper);
+    assertEquals(256, lora.r());
+    assertEquals(128, lora.loraAlpha(), 0);
+    assertEquals(0.05, lora.loraDropout(), 1e-12);
+  }
+
+  /** A run file's lora section puts adapters on a Hugging Face folder: only they train. */
+  @Test
+  void loraSectionWrapsTheModelInAdapters() throws Exception {
+    Path llama = runFiles().getParent().getParent().resolve("orpo-core/src/test/resources/hf/llama");
+    RunSettings s = RunFiles.parse("""
+        output: out
+        model:
+          path: %s
+        lora: {r: 4, alpha: 8, target_modules: [q_proj, v_proj]}
+        tasks:
+          - kind: synthetic
+        """.formatted(llama), "run.yaml", List.of(), dir, true);
+    try (RunSetup.OpenModel m = RunSetup.openModel(s)) {
+      io.github.sipf4j.orpo.lora.LoraModel adapted = assertInstanceOf(io.github.sipf4j.orpo.lora.LoraModel.class,
+          m.model());
+      assertEquals(4, adapted.config().r());
     }
   }
 
