@@ -319,10 +319,9 @@ public final class DecoderLm implements AdaptableLm {
    * values in one go on the fused projection, in place (the halves swapped by one matrix product with a 0/±1 matrix
    * for up to {@value #ROTATE_BY_PRODUCT} new tokens, elementwise for more); residual additions are in place. The
    * logits equal {@link #forward}'s at the same positions (the rotation is the same arithmetic, so up to the rounding
-   * of a different batch shape). It records no gradients.
-   *
-   * @throws IllegalStateException if called while a gradient collector records (the decoding path updates its
-   *     activations in place)
+   * of a different batch shape). It records no gradients, also inside a gradient collector or on a thread where
+   * libtorch's grad mode is on (the decoding path updates its activations in place, so it runs with grad mode off
+   * and restores the thread's mode afterwards).
    */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
@@ -337,12 +336,22 @@ public final class DecoderLm implements AdaptableLm {
     long tn = s.get(1);
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
-    Preconditions.checkState(!JniUtils.isGradMode(),
-        "forwardCached decodes without gradients; call it outside a GradientCollector");
-    AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
-    NDArray logits = decode(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache);
-    cache.advance(step);
-    return logits;
+    // libtorch's grad mode is per thread and on in a thread DJL has not set up (an executor's worker, a user's
+    // pool): the in-place decoding path needs it off, so it is switched off here and restored afterwards.
+    boolean gradMode = JniUtils.isGradMode();
+    if (gradMode) {
+      JniUtils.setGradMode(false);
+    }
+    try {
+      AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
+      NDArray logits = decode(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache);
+      cache.advance(step);
+      return logits;
+    } finally {
+      if (gradMode) {
+        JniUtils.setGradMode(true);
+      }
+    }
   }
 
   private NDArray hidden(NDArray ids, NDArray positions, NDArray bias, boolean training) {

@@ -2,6 +2,7 @@ package io.github.sipf4j.orpo.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -252,16 +253,37 @@ class DecoderLmTest {
     }
   }
 
+  /**
+   * Grad mode on (inside a collector, or a thread libtorch starts with it on, such as a Spark executor's worker):
+   * cached decoding gives the same logits, records no gradient, and leaves the thread's mode as it was.
+   */
   @org.junit.jupiter.api.Test
-  void cachedDecodingRefusesToRunUnderAGradientCollector() {
+  void cachedDecodingRunsWithoutGradientsWhateverTheThreadsGradMode() throws Exception {
     try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 3);
-        NDManager m = lm.getManager().newSubManager();
-        KvCache cache = lm.newCache(1);
-        ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDManager m = lm.getManager().newSubManager()) {
       NDArray ids = m.create(new long[][] {{1, 2, 3}});
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> lm.forwardCached(ids, ids.onesLike(), cache));
-      assertTrue(e.getMessage().contains("GradientCollector"), e.getMessage());
+      float[] expected;
+      try (KvCache cache = lm.newCache(1)) {
+        expected = lm.forwardCached(ids, ids.onesLike(), cache).toFloatArray();
+      }
+      try (KvCache cache = lm.newCache(1);
+          ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+        NDArray logits = lm.forwardCached(ids, ids.onesLike(), cache);
+        assertFalse(logits.hasGradient());
+        assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode(), "the collector's grad mode is restored");
+        assertArrayEquals(expected, logits.toFloatArray(), 0f);
+      }
+      float[][] fromThread = new float[1][];
+      Thread t = new Thread(() -> {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(true);
+        try (KvCache cache = lm.newCache(1)) {
+          fromThread[0] = lm.forwardCached(ids, ids.onesLike(), cache).toFloatArray();
+        }
+        assertTrue(ai.djl.pytorch.jni.JniUtils.isGradMode());
+      });
+      t.start();
+      t.join();
+      assertArrayEquals(expected, fromThread[0], 0f);
     }
   }
 

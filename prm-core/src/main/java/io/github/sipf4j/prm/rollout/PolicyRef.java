@@ -8,6 +8,7 @@ import io.github.sipf4j.orpo.model.CausalLms;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -111,12 +112,30 @@ public record PolicyRef(String directory, String kind, long bosId, long eosId, l
   }
 
   /**
-   * Loads the tokenizer saved beside the model, with this reference's special ids.
+   * Loads the tokenizer saved beside the model, with this reference's special ids. When the folder's own
+   * special-token configuration (a Hugging Face folder's) names the same ids, it is kept whole: every EOS id of its
+   * generation config still ends a sample, and a tokenizer without BOS (Qwen's) still adds none.
    *
    * @return the tokenizer; the caller closes it
    * @throws IOException if the tokenizer file is missing or malformed
    */
   public TextTokenizer loadTokenizer() throws IOException {
+    // A model folder's own special-token configs carry more than three ids (every EOS id of generation_config.json,
+    // whether BOS is added at all): use them when they agree with the recorded ids.
+    if (Files.isDirectory(path())) {
+      TextTokenizer own = null;
+      try {
+        own = TextTokenizer.fromFile(path());
+      } catch (IOException | RuntimeException e) {
+        // fall through to the recorded ids
+      }
+      if (own != null) {
+        if (own.bosId() == bosId && own.eosId() == eosId && own.padId() == padId) {
+          return own;
+        }
+        own.close();
+      }
+    }
     return TextTokenizer.fromFile(path(), bosId, eosId, padId);
   }
 }
