@@ -110,6 +110,17 @@ public final class RunSettings {
   }
 
   /**
+   * Returns a list-of-names setting, such as {@code lora.target_modules}.
+   *
+   * @param path the key path
+   * @return the names
+   */
+  @SuppressWarnings("unchecked")
+  public List<String> getStrings(String path) {
+    return (List<String>) get(path);
+  }
+
+  /**
    * Returns a file setting resolved against the working directory the file was read in.
    *
    * @param path the key path

@@ -155,13 +155,8 @@ public final class RunSetup {
    */
   public static LoraConfig loraConfig(RunSettings s) {
     return LoraConfig.builder().r(s.getInt("lora.r")).loraAlpha(s.getDouble("lora.alpha"))
-        .loraDropout(s.getDouble("lora.dropout")).targetModules(stringList(s.get("lora.target_modules")))
+        .loraDropout(s.getDouble("lora.dropout")).targetModules(s.getStrings("lora.target_modules"))
         .useRslora(s.getBool("lora.use_rslora")).build();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<String> stringList(Object v) {
-    return ((List<Object>) v).stream().map(String::valueOf).toList();
   }
 
   /**
