@@ -10,7 +10,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import com.google.common.base.Preconditions;
 import com.google.gson.Gson;
@@ -19,6 +18,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.orpo.util.NoGradScope;
 import io.github.sipf4j.orpo.util.Safetensors;
 import io.github.sipf4j.orpo.util.Scalars;
 import io.github.sipf4j.orpo.util.SeededNormal;
@@ -336,21 +336,12 @@ public final class DecoderLm implements AdaptableLm {
     long tn = s.get(1);
     Preconditions.checkArgument(past + tn <= config.maxLength(),
         "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
-    // libtorch's grad mode is per thread and on in a thread DJL has not set up (an executor's worker, a user's
-    // pool): the in-place decoding path needs it off, so it is switched off here and restored afterwards.
-    boolean gradMode = JniUtils.isGradMode();
-    if (gradMode) {
-      JniUtils.setGradMode(false);
-    }
-    try {
+    // The in-place decoding path needs grad mode off, also on threads where it is on.
+    try (NoGradScope noGrad = NoGradScope.open()) {
       AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
       NDArray logits = decode(newIds.toType(DataType.INT64, false), step.positions(), step.bias(), cache);
       cache.advance(step);
       return logits;
-    } finally {
-      if (gradMode) {
-        JniUtils.setGradMode(true);
-      }
     }
   }
 

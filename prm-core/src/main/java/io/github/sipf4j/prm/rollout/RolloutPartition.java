@@ -3,6 +3,7 @@ package io.github.sipf4j.prm.rollout;
 import ai.djl.Device;
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.model.CausalLmKind;
+import io.github.sipf4j.orpo.util.NoGradScope;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -66,16 +67,19 @@ public final class RolloutPartition {
     Preconditions.checkArgument(0 <= fromShard && fromShard <= toShard && toShard <= job.shards(),
         "shards [%s, %s) outside the job's %s shards", fromShard, toShard, job.shards());
     List<R> out = new ArrayList<>();
-    for (int s = fromShard; s < toShard; s++) {
-      List<R> records = job.runShard(s, context);
-      long expected = job.shardUnits(s);
-      if (records.size() != expected) {
-        throw new IllegalStateException("rollout job '" + job.name() + "', shard " + s + ": " + records.size()
-            + " records where " + expected + " were due");
-      }
-      out.addAll(records);
-      if (shardDone != null) {
-        shardDone.accept(job.shardUnits(s));
+    // Rollouts never need gradients; an engine's worker thread may start with libtorch's grad mode on.
+    try (NoGradScope noGrad = NoGradScope.open()) {
+      for (int s = fromShard; s < toShard; s++) {
+        List<R> records = job.runShard(s, context);
+        long expected = job.shardUnits(s);
+        if (records.size() != expected) {
+          throw new IllegalStateException("rollout job '" + job.name() + "', shard " + s + ": " + records.size()
+              + " records where " + expected + " were due");
+        }
+        out.addAll(records);
+        if (shardDone != null) {
+          shardDone.accept(job.shardUnits(s));
+        }
       }
     }
     return out;
