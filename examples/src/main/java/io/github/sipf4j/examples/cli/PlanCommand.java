@@ -62,21 +62,22 @@ public final class PlanCommand implements Callable<Integer> {
       if (!Files.exists(file)) {
         throw new IllegalArgumentException(file + ": no plan yet; run plan without --compare first");
       }
-      print(o, new com.google.gson.Gson().fromJson(Files.readString(file), RunPlan.class), out);
+      print(o, new com.google.gson.Gson().fromJson(Files.readString(file), RunPlan.class), out,
+          s.getString("rollout.engine"));
       o.flush();
       return 0;
     }
     o.println("sipf4j plan: " + runFile.config + " on " + s.getString("device"));
     o.flush();
     RunPlan plan = RunPlanner.plan(s, o);
-    print(o, plan, out);
+    print(o, plan, out, s.getString("rollout.engine"));
     Path f = RunPlanner.write(plan, out);
     o.println("Wrote " + f);
     o.flush();
     return 0;
   }
 
-  private static void print(PrintWriter o, RunPlan plan, Path out) throws IOException {
+  private static void print(PrintWriter o, RunPlan plan, Path out, String engine) throws IOException {
     o.println();
     o.println("Measured: " + plan.basis());
     o.println();
@@ -107,6 +108,10 @@ public final class PlanCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "Total: %s expected, %,d generated tokens; %s dominates (%.0f%% of the time).%n",
         RunPlanner.duration(plan.totalSeconds()), plan.totalGeneratedTokens(), plan.dominantPhase(),
         plan.totalSeconds() > 0 ? 100 * dominant / plan.totalSeconds() : 0);
+    if (!"local".equals(engine)) {
+      o.println("Rollouts run on the '" + engine + "' engine: sampling, verification, simulation and evaluation are "
+          + "timed here as if on one worker like this machine; divide them by the workers that run at once.");
+    }
     if (anyMeasured) {
       double est = 0;
       double got = 0;

@@ -16,9 +16,6 @@ import picocli.CommandLine.Option;
  */
 public final class RolloutEngineOptions {
 
-  /** The shard sizes of a distributed engine unless {@code --rollout-shards} says otherwise. */
-  static final RolloutShards DISTRIBUTED_SHARDS = new RolloutShards(128, 512);
-
   @Option(names = "--rollout-engine", defaultValue = "local",
       description = "Where sampling, verification, simulation and evaluation run: local (this process) or spark "
           + "(needs sipf4j-spark and Spark 4 on the class path) (default: ${DEFAULT-VALUE}).")
@@ -94,7 +91,7 @@ public final class RolloutEngineOptions {
    */
   RolloutShards shards() {
     if (shards == null) {
-      return local() ? RolloutShards.DEFAULT : DISTRIBUTED_SHARDS;
+      return local() ? RolloutShards.DEFAULT : RolloutShards.DISTRIBUTED;
     }
     String[] parts = shards.split(",");
     try {

@@ -6,6 +6,8 @@ import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.prm.iterate.EvalResult;
 import io.github.sipf4j.prm.iterate.IterationReport;
 import io.github.sipf4j.prm.iterate.SelfIterativeResult;
+import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.rollout.RolloutEngine;
 import io.github.sipf4j.prm.task.TaskSet;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -70,8 +72,13 @@ public final class RunCommand implements Callable<Integer> {
       o.println("SFT warm start: " + s.getInt("warm_start.steps") + " steps");
       o.flush();
     }
-    try (RunSetup.OpenModel model = RunSetup.warmStart(s, RunSetup.openModel(s))) {
-      r = RunSetup.trainer(s, model, train, eval).build().run();
+    try (RolloutEngine engine = RunSetup.rolloutEngine(s);
+        RunSetup.OpenModel model = RunSetup.warmStart(s, RunSetup.openModel(s))) {
+      SelfIterativeTrainer.Builder b = RunSetup.trainer(s, model, train, eval);
+      if (engine != null) {
+        b.rolloutEngine(engine);
+      }
+      r = b.build().run();
     }
     printSummary(o, r, eval.keySet());
     o.printf(Locale.ROOT, "%nWall time %.0f s. Metrics in %s, final policy in %s%n", (System.nanoTime() - t0) / 1e9,

@@ -4,6 +4,7 @@ import io.github.sipf4j.examples.run.YamlTree.YList;
 import io.github.sipf4j.examples.run.YamlTree.YMap;
 import io.github.sipf4j.examples.run.YamlTree.YNode;
 import io.github.sipf4j.examples.run.YamlTree.YScalar;
+import io.github.sipf4j.prm.rollout.RolloutEngineFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -397,9 +398,15 @@ public final class RunFiles {
       }
       Map<String, Object> rollout = (Map<String, Object>) r.get("rollout");
       String engine = (String) rollout.get("engine");
-      if (!"local".equals(engine)) {
-        problems.add(new RunProblem("rollout.engine", line("rollout.engine"), "unknown rollout engine '" + engine
-            + "': this build has 'local' (rollouts in this process)"));
+      if (!RolloutEngineFactory.names().contains(engine)) {
+        problems.add(new RunProblem("rollout.engine", line("rollout.engine"), RolloutEngineFactory.unknown(engine)));
+      }
+      List<String> engineSettings = (List<String>) rollout.get("settings");
+      for (int i = 0; i < engineSettings.size(); i++) {
+        if (engineSettings.get(i).indexOf('=') <= 0) {
+          problems.add(new RunProblem("rollout.settings[" + i + "]", line("rollout.settings"), "must be KEY=VALUE, "
+              + "got '" + engineSettings.get(i) + "'"));
+        }
       }
       if (r.get("lora") != null && Boolean.TRUE.equals(((Map<String, Object>) r.get("model")).get("embedded"))) {
         problems.add(new RunProblem("lora", line("lora"), LORA_NEEDS_FOLDER));

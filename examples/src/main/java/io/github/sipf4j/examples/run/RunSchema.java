@@ -161,6 +161,9 @@ public final class RunSchema {
 
     S rollout = new S();
     rollout.choice("engine", "local", List.of(), null);
+    rollout.key("settings", RunKey.Type.STRING_LIST, List.of(), false, null);
+    rollout.key("shard_tasks", RunKey.Type.INT, null, false, atLeast(1));
+    rollout.key("shard_rationales", RunKey.Type.INT, null, false, atLeast(1));
     root.section("rollout", rollout, false);
     return root.done(false);
   }

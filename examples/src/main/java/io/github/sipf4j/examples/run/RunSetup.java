@@ -28,11 +28,14 @@ import io.github.sipf4j.prm.exec.SandboxMode;
 import io.github.sipf4j.prm.iterate.FeedbackMode;
 import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
 import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.iterate.phase.RolloutShards;
 import io.github.sipf4j.prm.process.Aggregation;
 import io.github.sipf4j.prm.process.PairSelector;
 import io.github.sipf4j.prm.process.PairSelectorConfig;
 import io.github.sipf4j.prm.process.PrmTrainerConfig;
 import io.github.sipf4j.prm.process.SimulatorConfig;
+import io.github.sipf4j.prm.rollout.RolloutEngine;
+import io.github.sipf4j.prm.rollout.RolloutEngineFactory;
 import io.github.sipf4j.prm.rollout.VerifierSpec;
 import io.github.sipf4j.prm.synthetic.SyntheticSplit;
 import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
@@ -304,6 +307,52 @@ public final class RunSetup {
   }
 
   /**
+   * Opens the rollout engine that {@code rollout.engine} names, with {@code rollout.settings}, through
+   * {@link RolloutEngineFactory} (the Spark engine is there when {@code sipf4j-spark} and Spark 4 are on the class
+   * path).
+   *
+   * @param s the settings
+   * @return the engine, which the caller closes; null for {@code local} without settings: the loop's own engine over
+   *     the policy in memory ({@code local} with settings, such as {@code partitions=2}, is
+   *     {@link io.github.sipf4j.prm.rollout.LocalRolloutEngineFactory}'s engine, which loads each job's policy from
+   *     its saved folder)
+   * @throws IllegalArgumentException if the engine refuses a setting; the message names {@code rollout.settings}
+   */
+  public static RolloutEngine rolloutEngine(RunSettings s) {
+    String name = s.getString("rollout.engine");
+    if ("local".equals(name) && s.getStrings("rollout.settings").isEmpty()) {
+      return null;
+    }
+    Map<String, String> settings = new LinkedHashMap<>();
+    for (String kv : s.getStrings("rollout.settings")) {
+      int eq = kv.indexOf('=');
+      settings.put(kv.substring(0, eq).strip(), kv.substring(eq + 1).strip());
+    }
+    try {
+      return RolloutEngineFactory.create(name, settings);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("rollout.settings: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns how rollout jobs are cut into shards: {@code rollout.shard_tasks} and {@code rollout.shard_rationales}
+   * where given, else {@link RolloutShards#DEFAULT} for the local engine and {@link RolloutShards#DISTRIBUTED} for
+   * any other.
+   *
+   * @param s the settings
+   * @return the shard sizes
+   */
+  public static RolloutShards rolloutShards(RunSettings s) {
+    RolloutShards d = "local".equals(s.getString("rollout.engine")) ? RolloutShards.DEFAULT
+        : RolloutShards.DISTRIBUTED;
+    Object tasks = s.get("rollout.shard_tasks");
+    Object rationales = s.get("rollout.shard_rationales");
+    return new RolloutShards(tasks == null ? d.tasks() : ((Number) tasks).intValue(),
+        rationales == null ? d.rationales() : ((Number) rationales).intValue());
+  }
+
+  /**
    * Returns the PRM training settings.
    *
    * @param s the settings
@@ -339,7 +388,7 @@ public final class RunSetup {
             .preferFlawedRejected(s.getBool("pairs.prefer_flawed_rejected")).build()))
         .useGoldRationales(s.getBool("pairs.use_gold_rationales")).accumulate(s.getBool("pairs.accumulate"))
         .training(training(s)).iterations(s.getInt("iterations")).workDir(output(s)).seed(s.getLong("seed"))
-        .progress(s.getBool("progress"))
+        .rolloutShards(rolloutShards(s)).progress(s.getBool("progress"))
         .mode(FeedbackMode.valueOf(s.getString("mode").toUpperCase(Locale.ROOT)));
     if ("process".equals(s.getString("mode"))) {
       String agg = s.getString("prm.aggregation");

@@ -34,7 +34,7 @@ class RolloutEngineOptionsTest {
     assertFalse(o.local());
     assertEquals(Map.of("master", "local[2]", "partitions", "4", "device", "gpu", "spark.task.resource.gpu.amount",
         "1"), o.settings());
-    assertEquals(RolloutEngineOptions.DISTRIBUTED_SHARDS, o.shards());
+    assertEquals(RolloutShards.DISTRIBUTED, o.shards());
     assertEquals(new RolloutShards(16, 64), parse("--rollout-engine", "spark", "--rollout-shards", "16,64").shards());
   }
 

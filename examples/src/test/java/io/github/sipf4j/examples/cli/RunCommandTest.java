@@ -124,4 +124,40 @@ class RunCommandTest {
     assertTrue(out.toString().contains("| 1 | train_policy |"), out.toString());
     assertTrue(!out.toString().contains("measuring"), out.toString());
   }
+
+  @Test
+  void theRunFilesRolloutEngineRunsEveryRolloutJobAndIsClosed() throws Exception {
+    Path file = tinyRunFile();
+    Files.writeString(file, Files.readString(file) + """
+        rollout:
+          engine: counting
+          settings: [partitions=2]
+          shard_tasks: 4
+        """);
+    CountingRolloutEngineFactory.reset();
+    assertEquals(0, run("run", "--config", file.toString()), err.toString());
+    assertEquals(List.of(java.util.Map.of("partitions", "2")), CountingRolloutEngineFactory.CREATED);
+    assertEquals(List.of(true), CountingRolloutEngineFactory.CLOSED);
+    // evaluations of the starting and the trained policy, sampling, verification and simulation all went through it
+    Set<String> jobs = new HashSet<>(CountingRolloutEngineFactory.JOBS);
+    assertTrue(jobs.size() >= 3, "jobs run: " + CountingRolloutEngineFactory.JOBS);
+    // 6 training tasks in shards of at most 4 tasks: the sampling job has two shards
+    assertTrue(CountingRolloutEngineFactory.SHARDS.contains(2), "shards: " + CountingRolloutEngineFactory.SHARDS);
+    assertTrue(out.toString().contains("| iteration | ood-wording |"), out.toString());
+    // the plan says that its rollout times are one worker's
+    assertEquals(0, run("plan", "--config", file.toString()), err.toString());
+    assertTrue(out.toString().contains("Rollouts run on the 'counting' engine"), out.toString());
+  }
+
+  @Test
+  void anEngineThatRefusesItsSettingsFailsBeforeAnyWork() throws Exception {
+    Path file = tinyRunFile();
+    Files.writeString(file, Files.readString(file) + """
+        rollout: {engine: counting, settings: [fail=1]}
+        """);
+    assertEquals(1, run("run", "--config", file.toString()));
+    assertTrue(err.toString().contains("rollout.settings: rollout engine 'counting': unknown setting 'fail'"),
+        err.toString());
+    assertTrue(!Files.exists(dir.resolve("run/warm-start")), "no work was started");
+  }
 }

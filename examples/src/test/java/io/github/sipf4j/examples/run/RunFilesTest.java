@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.github.sipf4j.orpo.loss.OrpoLoss;
 import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
 import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.iterate.phase.RolloutShards;
 import io.github.sipf4j.prm.process.PairSelectorConfig;
 import io.github.sipf4j.prm.process.SimulatorConfig;
 import java.nio.file.Files;
@@ -95,7 +96,8 @@ class RunFilesTest {
     assertTrue(m2.contains("tasks[0].file: required for kind gsm8k"), m2);
     assertTrue(m2.contains("line 6: tasks[1].file: no such file"), m2);
     assertTrue(m2.contains("line 6: tasks[1].split: applies to kind synthetic only"), m2);
-    assertTrue(m2.contains("line 7: rollout.engine: unknown rollout engine 'spark'"), m2);
+    assertTrue(m2.contains("line 7: rollout.engine: no rollout engine named 'spark' on the class path (found: "), m2);
+    assertTrue(m2.contains("comes with io.github.sipf4j:sipf4j-spark"), m2);
   }
 
   @Test
@@ -107,6 +109,28 @@ class RunFilesTest {
     assertTrue(m.contains("model.dtype: bfloat16 is not available: DJL 0.36's PyTorch engine cannot make bfloat16 "
         + "arrays"), m);
     assertTrue(m.contains("line 8: lora: " + RunFiles.LORA_NEEDS_FOLDER), m);
+  }
+
+  @Test
+  void rolloutSettingsAndShardsAreReadAndChecked() {
+    RunSettings local = parse(MINIMAL);
+    assertNull(RunSetup.rolloutEngine(local), "local without settings: the loop's own engine");
+    assertEquals(RolloutShards.DEFAULT, RunSetup.rolloutShards(local));
+    RunSettings counting = parse(MINIMAL + """
+        rollout: {engine: counting, shard_rationales: 64}
+        """);
+    assertEquals(new RolloutShards(RolloutShards.DISTRIBUTED.tasks(), 64), RunSetup.rolloutShards(counting));
+    RunFileException e = fails(MINIMAL + """
+        rollout:
+          engine: counting
+          settings: [partitions=2, master]
+        """);
+    assertTrue(e.getMessage().contains("line 10: rollout.settings[1]: must be KEY=VALUE, got 'master'"),
+        e.getMessage());
+    e = fails(MINIMAL + """
+        rollout: {engine: counting, shard_tasks: 0}
+        """);
+    assertTrue(e.getMessage().contains("line 8: rollout.shard_tasks: must be >= 1"), e.getMessage());
   }
 
   @Test

@@ -48,17 +48,40 @@ public interface RolloutEngineFactory {
    *     module provides {@code "spark"}) or the settings are wrong
    */
   static RolloutEngine create(String name, Map<String, String> settings) {
-    List<String> names = new ArrayList<>();
     for (RolloutEngineFactory f : ServiceLoader.load(RolloutEngineFactory.class,
         Thread.currentThread().getContextClassLoader())) {
       if (f.name().equals(name)) {
         return f.create(settings);
       }
+    }
+    throw new IllegalArgumentException(unknown(name));
+  }
+
+  /**
+   * Returns the names of the factories registered on the thread's context class loader, in the order
+   * {@link ServiceLoader} finds them.
+   *
+   * @return the names, {@code "local"} among them
+   */
+  static List<String> names() {
+    List<String> names = new ArrayList<>();
+    for (RolloutEngineFactory f : ServiceLoader.load(RolloutEngineFactory.class,
+        Thread.currentThread().getContextClassLoader())) {
       names.add(f.name());
     }
-    throw new IllegalArgumentException("no rollout engine named '" + name + "' on the class path (found: "
-        + String.join(", ", names) + ")" + ("spark".equals(name)
+    return names;
+  }
+
+  /**
+   * Says that no factory has a name, listing those found; what {@link #create} reports.
+   *
+   * @param name the name asked for
+   * @return the message
+   */
+  static String unknown(String name) {
+    return "no rollout engine named '" + name + "' on the class path (found: " + String.join(", ", names()) + ")"
+        + ("spark".equals(name)
         ? "; the Spark engine comes with io.github.sipf4j:sipf4j-spark and needs Spark 4 (Scala 2.13) on the class path"
-        : ""));
+        : "");
   }
 }

@@ -19,6 +19,12 @@ public record RolloutShards(int tasks, int rationales) {
   public static final RolloutShards DEFAULT = new RolloutShards(1024, 4096);
 
   /**
+   * 128 tasks and 512 rationales per shard: what the command line and run files use on an engine that spreads
+   * shards over workers (Spark), so that a job of a few hundred tasks still makes several shards.
+   */
+  public static final RolloutShards DISTRIBUTED = new RolloutShards(128, 512);
+
+  /**
    * Validates the sizes.
    *
    * @param tasks the {@code tasks} component (see the record)
