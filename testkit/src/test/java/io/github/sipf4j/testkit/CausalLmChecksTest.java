@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
-import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
+import io.github.sipf4j.orpo.model.ForwardingCausalLm;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -17,57 +15,36 @@ import org.junit.jupiter.api.Test;
 class CausalLmChecksTest {
 
   /** Wraps a decoder and breaks one rule: it ignores the mask (absolute positions) or drops the last position. */
-  private static final class Broken implements CausalLm {
-    private final DecoderLm inner =
-        DecoderLm.create(DecoderConfig.builder().vocabSize(23).dModel(16).layers(1).heads(2).maxLength(16).build(),
-            Device.cpu(), 5);
+  private static final class Broken extends ForwardingCausalLm {
     private final boolean ignoreMask;
 
     Broken(boolean ignoreMask) {
+      super(DecoderLm.create(DecoderConfig.builder().vocabSize(23).dModel(16).layers(1).heads(2).maxLength(16).build(),
+          Device.cpu(), 5));
       this.ignoreMask = ignoreMask;
     }
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
       if (ignoreMask) {
-        return inner.forward(inputIds, attentionMask.onesLike(), training);
+        return super.forward(inputIds, attentionMask.onesLike(), training);
       }
-      return inner.forward(inputIds, attentionMask, training).get(":, :-1, :");
+      return super.forward(inputIds, attentionMask, training).get(":, :-1, :");
     }
 
     @Override
-    public Block getBlock() {
-      return inner.getBlock();
+    public boolean supportsHiddenStates() {
+      return false;
     }
 
     @Override
-    public NDManager getManager() {
-      return inner.getManager();
-    }
-
-    @Override
-    public Device getDevice() {
-      return inner.getDevice();
-    }
-
-    @Override
-    public int vocabSize() {
-      return inner.vocabSize();
-    }
-
-    @Override
-    public int maxLength() {
-      return inner.maxLength();
+    public boolean supportsKvCache() {
+      return false;
     }
 
     @Override
     public void save(Path dir) {
       throw new UnsupportedOperationException("not saved");
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

@@ -11,10 +11,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
+import io.github.sipf4j.orpo.model.ForwardingCausalLm;
+import io.github.sipf4j.orpo.model.KvCache;
 import io.github.sipf4j.orpo.model.PositionEncoding;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import java.nio.file.Path;
@@ -89,41 +90,20 @@ class SamplerTest {
   }
 
   /** Hides the key/value cache of a model, as a TorchScript model would. */
-  static final class NoCacheLm implements CausalLm {
-    private final CausalLm inner;
+  static final class NoCacheLm extends ForwardingCausalLm {
 
     NoCacheLm(CausalLm inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
-    public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
-      return inner.forward(inputIds, attentionMask, training);
+    public boolean supportsKvCache() {
+      return false;
     }
 
     @Override
-    public Block getBlock() {
-      return inner.getBlock();
-    }
-
-    @Override
-    public NDManager getManager() {
-      return inner.getManager();
-    }
-
-    @Override
-    public Device getDevice() {
-      return inner.getDevice();
-    }
-
-    @Override
-    public int vocabSize() {
-      return inner.vocabSize();
-    }
-
-    @Override
-    public int maxLength() {
-      return inner.maxLength();
+    public KvCache newCache(int batchSize) {
+      throw new UnsupportedOperationException("no key/value cache");
     }
 
     @Override

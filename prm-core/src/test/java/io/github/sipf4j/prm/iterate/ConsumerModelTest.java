@@ -8,10 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.nn.Block;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.CausalLmKind;
+import io.github.sipf4j.orpo.model.ForwardingCausalLm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -144,52 +143,16 @@ class ConsumerModelTest {
   }
 
   /** The same model, saved in a folder format that no registered kind knows. */
-  private static class Unregistered implements CausalLm {
-    private final BagOfWordsLm inner;
+  private static class Unregistered extends ForwardingCausalLm {
 
     Unregistered(BagOfWordsLm inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public NDArray forward(NDArray inputIds, NDArray attentionMask, boolean training) {
-      return inner.forward(inputIds, attentionMask, training);
-    }
-
-    @Override
-    public Block getBlock() {
-      return inner.getBlock();
-    }
-
-    @Override
-    public NDManager getManager() {
-      return inner.getManager();
-    }
-
-    @Override
-    public Device getDevice() {
-      return inner.getDevice();
-    }
-
-    @Override
-    public int vocabSize() {
-      return inner.vocabSize();
-    }
-
-    @Override
-    public int maxLength() {
-      return inner.maxLength();
+      super(inner);
     }
 
     @Override
     public void save(Path dir) throws IOException {
-      inner.save(dir);
+      super.save(dir);
       Files.move(dir.resolve(BagOfWordsLm.CONFIG_FILE), dir.resolve("unregistered.json"));
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 
