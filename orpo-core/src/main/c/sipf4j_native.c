@@ -10,6 +10,9 @@
  *    opened later, binds its reference to this definition instead of its own.
  * 2. tuneMalloc() sets glibc's mmap and trim thresholds, so that tensors of up to 32 MiB reuse freed heap memory
  *    instead of being mapped, page-faulted and unmapped again on every allocation.
+ * 3. enableThpAlloc() sets THP_MEM_ALLOC_ENABLE=1 in the process environment, which libtorch's CPU allocator reads at
+ *    its first allocation: tensors of 2 MiB and more are then aligned to 2 MiB and backed by transparent huge pages,
+ *    one page fault per 2 MiB instead of one per 4 KiB.
  *
  * Build: orpo-core/src/main/c/build.sh (the binary is committed so that a build needs no C compiler).
  */
@@ -17,6 +20,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bind the glibc 2.2.5 versions, present in every glibc since (the dl* ones in libdl before 2.34, libc after). */
@@ -25,6 +29,8 @@ __asm__(".symver dladdr,dladdr@GLIBC_2.2.5");
 __asm__(".symver dlsym,dlsym@GLIBC_2.2.5");
 __asm__(".symver dlclose,dlclose@GLIBC_2.2.5");
 __asm__(".symver mallopt,mallopt@GLIBC_2.2.5");
+__asm__(".symver setenv,setenv@GLIBC_2.2.5");
+__asm__(".symver getenv,getenv@GLIBC_2.2.5");
 
 __attribute__((visibility("default"))) int mkl_serv_intel_cpu_true(void) { return 1; }
 
@@ -55,6 +61,22 @@ __attribute__((visibility("default"))) unsigned char Java_io_github_sipf4j_orpo_
   int a = mallopt(M_MMAP_THRESHOLD, (int) mmap_threshold);
   int b = mallopt(M_TRIM_THRESHOLD, (int) trim_threshold);
   return a == 1 && b == 1;
+}
+
+/*
+ * static native int enableThpAlloc() in io.github.sipf4j.orpo.util.NativeLib: sets THP_MEM_ALLOC_ENABLE=1 unless
+ * the environment already has the variable (then it is left as it is). Returns 1 when it now reads "1", 0 when the
+ * environment gave it another value, -1 when setenv failed.
+ */
+__attribute__((visibility("default"))) int Java_io_github_sipf4j_orpo_util_NativeLib_enableThpAlloc(
+    void *env, void *cls) {
+  (void) env;
+  (void) cls;
+  if (setenv("THP_MEM_ALLOC_ENABLE", "1", 0) != 0) {
+    return -1;
+  }
+  const char *value = getenv("THP_MEM_ALLOC_ENABLE");
+  return value != 0 && strcmp(value, "1") == 0;
 }
 
 static int find_libtorch(struct dl_phdr_info *info, size_t size, void *data) {

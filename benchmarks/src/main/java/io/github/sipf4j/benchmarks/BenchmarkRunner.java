@@ -17,6 +17,7 @@ import io.github.sipf4j.orpo.text.EncodedSequence;
 import io.github.sipf4j.orpo.text.TokenBatch;
 import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.orpo.util.CpuTuning;
+import io.github.sipf4j.orpo.util.HugePageTuning;
 import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.orpo.util.MklDispatch;
 import io.github.sipf4j.prm.process.DecoderPrm;
@@ -128,11 +129,12 @@ public final class BenchmarkRunner {
         torch.available() == null ? "PyTorch eager (" + python + ")" : "unavailable: " + torch.available());
     int branch = MklDispatch.mklBranch();
     System.out.printf(Locale.ROOT, "oneMKL dispatch shim: %s%s (off: -D%s=false); malloc tuning: %s (off: -D%s=false)"
-        + "%n%n", mkl, branch < 0 ? "" : ", MKL code branch " + branch, MklDispatch.PROPERTY, malloc,
-        MallocTuning.PROPERTY);
+        + "; huge pages: %s (off: -D%s=false)%n%n", mkl, branch < 0 ? "" : ", MKL code branch " + branch,
+        MklDispatch.PROPERTY, malloc, MallocTuning.PROPERTY, cpu.hugePages(), HugePageTuning.PROPERTY);
     results.put("mkl_dispatch", mkl.state().name());
     results.put("mkl_branch", branch);
     results.put("malloc_tuning", malloc);
+    results.put("huge_pages", cpu.hugePages());
 
     double peak = MatmulPeak.gflops(5);
     Double torchPeak = null;

@@ -160,7 +160,7 @@ public final class HfBenchmark {
    */
   public static void main(String[] args) throws IOException, InterruptedException {
     Options o = parse(args);
-    CpuTuning.apply(); // before any DJL call: MKL dispatch on AMD AVX-512 CPUs, malloc thresholds
+    CpuTuning.Status tuning = CpuTuning.apply(); // before any DJL call: MKL dispatch, malloc thresholds, huge pages
     if (System.getProperty("ai.djl.offline") == null) {
       System.setProperty("ai.djl.offline", "true");
     }
@@ -173,6 +173,8 @@ public final class HfBenchmark {
         ai.djl.pytorch.jni.JniUtils.getNumThreads(),
         torch.available() == null ? "torch " + torchVersion(o) : "unavailable (" + torch.available() + ")",
         o.repeats(), o.warmup(), loadAverage());
+    System.out.println("CPU tuning of sipf4j's side: " + tuning + " (the reference, PyTorch 1.13, has none of these)");
+    System.out.println();
     StringBuilder sampling = new StringBuilder("| model | params | batch | sipf4j tok/s, median (min–max) "
         + "| PyTorch tok/s, median (min–max) | sipf4j / PyTorch | sipf4j tok/CPU-s | PyTorch tok/CPU-s "
         + "| sipf4j / PyTorch, CPU |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");

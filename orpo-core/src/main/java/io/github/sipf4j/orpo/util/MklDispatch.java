@@ -184,7 +184,7 @@ public final class MklDispatch {
     return null;
   }
 
-  private static boolean libtorchLoaded() {
+  static boolean libtorchLoaded() {
     try {
       return Files.readString(Paths.get("/proc/self/maps"), StandardCharsets.UTF_8).contains("libtorch_cpu.so");
     } catch (IOException | RuntimeException e) {

@@ -14,6 +14,8 @@ class CpuTuningTest {
     CpuTuning.Status first = CpuTuning.apply();
     assertSame(MklDispatch.status(), first.mklDispatch());
     assertSame(MallocTuning.apply(), first.mallocTuning());
+    assertSame(HugePageTuning.apply(), first.hugePages());
+    assertTrue(first.toString().contains("; huge pages "), first.toString());
     assertEquals(first.mklDispatch().state() == MklDispatch.State.APPLIED, first.mklApplied());
     assertEquals(NativeLib.unsupportedPlatform() == null, first.mallocApplied(), first.toString());
     assertTrue(first.toString().startsWith("MKL dispatch "), first.toString());
