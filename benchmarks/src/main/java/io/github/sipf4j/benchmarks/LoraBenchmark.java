@@ -16,14 +16,16 @@ import java.util.Map;
  * query / 4 key-value heads, MLP 2048, vocabulary 32,000, tied head: 100,092,672 parameters): one ORPO step each of
  * full fine-tuning (float32) and LoRA r 16 and r 256 (alpha r/2, dropout 0.05, q/k/v/o/gate/up/down) over a float32
  * and a float16 base, every configuration in a fresh JVM ({@link LoraProbe}); prints a Markdown table of step time and
- * peak resident memory, then an estimate of what Gemma-2B needs with a float16 base and the paper's adapters (r 256,
- * alpha 128, dropout 0.05, q/k/v/o/gate/up/down), built from costs measured here: bytes per base parameter, bytes per
- * adapter parameter, and activation bytes per token (split into the output layer's share per vocabulary entry and
- * the layers' share). bfloat16 cannot be measured: DJL 0.36's PyTorch engine has no bfloat16 in its type table, and
- * a bfloat16 array ends the process.
+ * peak resident memory, then an estimate of what Gemma-2B needs with a bfloat16 base and the paper's adapters (r 256,
+ * alpha 128, dropout 0.05, q/k/v/o/gate/up/down), built from costs measured here in float32: bytes per base
+ * parameter, bytes per adapter parameter, and activation bytes per token (split into the output layer's share per
+ * vocabulary entry and the layers' share), with the base and the activations halved for 2-byte types. bfloat16
+ * cannot be measured: DJL 0.36's PyTorch engine has no bfloat16 in its type table, and a bfloat16 array ends the
+ * process; a float16 base on a CPU is no stand-in either (it measured 6.2 resident bytes per base parameter there).
  *
  * <p>Options: {@code --pairs N} (preference pairs per step, default 2), {@code --length T} (tokens per sequence,
- * default 64), {@code --steps S} (timed steps after an untimed one, default 2), {@code --no-estimate}.
+ * default 64), {@code --steps S} (timed steps after an untimed one, default 2), {@code --no-estimate},
+ * {@code --no-float16} (skips the float16 rows, which are slow on a CPU).
  */
 public final class LoraBenchmark {
 
@@ -54,12 +56,14 @@ public final class LoraBenchmark {
     int length = 64;
     int steps = 2;
     boolean estimate = true;
+    boolean float16 = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pairs" -> pairs = Integer.parseInt(args[++i]);
         case "--length" -> length = Integer.parseInt(args[++i]);
         case "--steps" -> steps = Integer.parseInt(args[++i]);
         case "--no-estimate" -> estimate = false;
+        case "--no-float16" -> float16 = false;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -70,7 +74,7 @@ public final class LoraBenchmark {
     Probe full = probe("full", 0, "float32", pairs, length, VOCAB, steps);
     row("full fine-tune", full, full);
     Map<String, Probe> lora = new HashMap<>();
-    for (String dtype : List.of("float32", "float16")) {
+    for (String dtype : float16 ? List.of("float32", "float16") : List.of("float32")) {
       for (int r : new int[] {16, 256}) {
         Probe p = probe("lora", r, dtype, pairs, length, VOCAB, steps);
         lora.put(r + dtype, p);
@@ -82,7 +86,7 @@ public final class LoraBenchmark {
         + "before the model was made), reset after the model was made.%n%n", full.integer("parameters"),
         full.num("baseline_mb"));
     if (estimate) {
-      estimate(lora.get("16float16"), lora.get("256float16"), pairs, length);
+      estimate(lora.get("16float32"), lora.get("256float32"), pairs, length);
     }
   }
 
@@ -92,11 +96,14 @@ public final class LoraBenchmark {
         p.num("peak_mb") / full.num("peak_mb"));
   }
 
-  /** Gemma-2B with a float16 base and r 256 adapters, from costs measured on the 100 M llama. */
+  /**
+   * Gemma-2B with a bfloat16 base and r 256 adapters, from costs measured on the 100 M llama in float32: the base's
+   * bytes per parameter and the activations' bytes per token are halved for a 2-byte type, the adapters stay float32.
+   */
   private static void estimate(Probe r16, Probe r256, int pairs, int length) throws IOException,
       InterruptedException {
-    Probe fewer = probe("lora", 256, "float16", Math.max(1, pairs / 2), length, VOCAB, 0);
-    Probe wider = probe("lora", 256, "float16", pairs, length, 2 * VOCAB, 0);
+    Probe fewer = probe("lora", 256, "float32", Math.max(1, pairs / 2), length, VOCAB, 0);
+    Probe wider = probe("lora", 256, "float32", pairs, length, 2 * VOCAB, 0);
     double mb = 1 << 20;
     // bytes per base parameter: the model's resident memory less the runtime's and the r 16 adapters' float32 weights
     double perBase = ((r16.num("model_mb") - r16.num("baseline_mb")) * mb - 4.0 * r16.integer("trainable"))
@@ -120,39 +127,58 @@ public final class LoraBenchmark {
     long adapterPerLayer = 256L * ((h + h) + (h + kv) + (h + kv) + (h + h) + 3L * (h + f));
     long gemmaAdapters = adapterPerLayer * layers;
     double widthRatio = (double) layers * (h + f) / (12.0 * (768 + 2048));
-    double gemmaPerToken = layersPerToken * widthRatio + 256_000 * perTokenVocab;
-    System.out.println("## Memory estimate: Gemma-2B, float16 base, LoRA r 256 on q/k/v/o/gate/up/down");
+    double half = 0.5; // bfloat16 against float32
+    // the output layer's share is resolved only when the wider vocabulary measurably raised the peak; otherwise the
+    // whole per-token cost (output layer included) is scaled like the layers, as Gemma's vocabulary grows about as
+    // much (x 8) as its layers (x 9.8)
+    boolean vocabResolved = perTokenVocab > 0;
+    double gemmaPerToken = half * (vocabResolved ? layersPerToken * widthRatio + 256_000 * perTokenVocab
+        : perToken * widthRatio);
+    double gemmaBase = gemmaParams * 2.0;
+    System.out.println("## Memory estimate: Gemma-2B, bfloat16 base, LoRA r 256 on q/k/v/o/gate/up/down");
     System.out.println();
-    System.out.println("| cost | measured on the 100 M llama | Gemma-2B |");
+    System.out.println("| cost | measured on the 100 M llama, float32 | Gemma-2B, bfloat16 base and compute |");
     System.out.println("|---|---:|---:|");
-    System.out.printf(Locale.ROOT, "| base weights | %.2f bytes per parameter | %,d parameters: %.1f GB |%n", perBase,
-        gemmaParams, gemmaParams * perBase / 1e9);
+    System.out.printf(Locale.ROOT, "| base weights | %.2f resident bytes per parameter (the JVM's heap, which held "
+        + "the initial values, included) | %,d parameters at 2 bytes: %.1f GB |%n", perBase, gemmaParams,
+        gemmaBase / 1e9);
     System.out.printf(Locale.ROOT, "| adapters (weights, gradients, AdamW moments, float32) | %.1f bytes per "
         + "parameter | %,d parameters: %.1f GB |%n", perAdapter, gemmaAdapters, gemmaAdapters * perAdapter / 1e9);
-    System.out.printf(Locale.ROOT, "| activations per token, output layer | %.1f bytes per vocabulary entry | %.2f "
-        + "MB per token |%n", perTokenVocab, 256_000 * perTokenVocab / 1e6);
-    System.out.printf(Locale.ROOT, "| activations per token, layers | %.0f KB per token (12 layers of width 768 + "
-        + "2048) | x %.2f (18 layers of 2048 + 16384): %.2f MB per token |%n", layersPerToken / 1e3, widthRatio,
-        layersPerToken * widthRatio / 1e6);
-    for (int tokens : new int[] {1024, 4096}) {
+    if (vocabResolved) {
+      System.out.printf(Locale.ROOT, "| activations per token, output layer | %.1f bytes per vocabulary entry | %.2f "
+          + "MB per token |%n", perTokenVocab, half * 256_000 * perTokenVocab / 1e6);
+      System.out.printf(Locale.ROOT, "| activations per token, layers | %.0f KB per token (12 layers of width 768 + "
+          + "2048) | x %.2f (18 layers of 2048 + 16384), halved: %.2f MB per token |%n", layersPerToken / 1e3,
+          widthRatio, half * layersPerToken * widthRatio / 1e6);
+    } else {
+      System.out.printf(Locale.ROOT, "| activations per token (the output layer's share not resolved: %.1f bytes per "
+          + "vocabulary entry) | %.0f KB per token | x %.2f, halved: %.2f MB per token |%n", perTokenVocab,
+          perToken / 1e3, widthRatio, gemmaPerToken / 1e6);
+    }
+    for (int tokens : new int[] {256, 1024, 4096}) {
       System.out.printf(Locale.ROOT, "| total, %,d tokens per micro-batch | | %.1f GB |%n", tokens,
-          (gemmaParams * perBase + gemmaAdapters * perAdapter + tokens * gemmaPerToken) / 1e9);
+          (gemmaBase + gemmaAdapters * perAdapter + tokens * gemmaPerToken) / 1e9);
     }
     System.out.println();
     System.out.printf(Locale.ROOT, "Measured: r 16 and r 256 at %d tokens, r 256 at %d tokens and at a 64,000 "
         + "vocabulary. The layers' activations are scaled by layers x (hidden + MLP width); attention scores grow "
-        + "with the sequence length on top (measured at %d tokens per sequence). Not included: the runtime (CUDA "
-        + "context and allocator slack on a GPU, the JVM here).%n", r256.integer("tokens"), fewer.integer("tokens"),
-        length);
+        + "with the sequence length on top (measured at %d tokens per sequence). The base and the activations are "
+        + "halved for bfloat16; the adapters, their gradients and AdamW moments stay float32. Not included: the "
+        + "runtime (CUDA context and allocator slack on a GPU, the JVM here).%n", r256.integer("tokens"),
+        fewer.integer("tokens"), length);
   }
 
   /** Runs {@link LoraProbe} in a fresh JVM and parses its line. */
   static Probe probe(String mode, int rank, String dtype, int pairs, int length, int vocab, int steps)
       throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true", "-cp",
-        System.getProperty("java.class.path"), LoraProbe.class.getName(), mode, String.valueOf(rank), dtype,
-        String.valueOf(pairs), String.valueOf(length), String.valueOf(vocab), String.valueOf(steps)));
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dai.djl.offline=true"));
+    // the probes apply CpuTuning themselves; its off switches (-Dsipf4j.thp=false, ...) pass through
+    System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("sipf4j.")).sorted()
+        .forEach(k -> cmd.add("-D" + k + "=" + System.getProperty(k)));
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), LoraProbe.class.getName(), mode,
+        String.valueOf(rank), dtype, String.valueOf(pairs), String.valueOf(length), String.valueOf(vocab),
+        String.valueOf(steps)));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     Map<String, String> fields = null;
     try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -168,8 +194,8 @@ public final class LoraBenchmark {
       }
     }
     if (p.waitFor() != 0 || fields == null) {
-      throw new IOException("LoRA probe " + String.join(" ", cmd.subList(6, cmd.size())) + " failed with exit code "
-          + p.exitValue());
+      throw new IOException("LoRA probe " + String.join(" ", cmd.subList(cmd.size() - 7, cmd.size()))
+          + " failed with exit code " + p.exitValue());
     }
     return new Probe(fields);
   }
