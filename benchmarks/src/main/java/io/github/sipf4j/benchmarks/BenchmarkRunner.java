@@ -129,7 +129,7 @@ public final class BenchmarkRunner {
         torch.available() == null ? "PyTorch eager (" + python + ")" : "unavailable: " + torch.available());
     int branch = MklDispatch.mklBranch();
     System.out.printf(Locale.ROOT, "oneMKL dispatch shim: %s%s (off: -D%s=false); malloc tuning: %s (off: -D%s=false)"
-        + "; huge pages: %s (off: -D%s=false)%n%n", mkl, branch < 0 ? "" : ", MKL code branch " + branch,
+        + "; huge pages: %s (on: -D%s=true)%n%n", mkl, branch < 0 ? "" : ", MKL code branch " + branch,
         MklDispatch.PROPERTY, malloc, MallocTuning.PROPERTY, cpu.hugePages(), HugePageTuning.PROPERTY);
     results.put("mkl_dispatch", mkl.state().name());
     results.put("mkl_branch", branch);

@@ -3,16 +3,18 @@ package io.github.sipf4j.orpo.util;
 /**
  * The CPU settings that sipf4j's command line and benchmarks make first thing, in one explicit call: {@link
  * MklDispatch} (oneMKL's AVX-512 kernels on AMD CPUs that have them), {@link MallocTuning} (glibc's mmap and trim
- * thresholds, so tensors reuse freed memory instead of page-faulting in fresh pages every step) and
- * {@link HugePageTuning} (libtorch's tensors of 2 MiB and more on transparent huge pages).
+ * thresholds, so tensors reuse freed memory instead of page-faulting in fresh pages every step) and, when asked for
+ * with {@code -Dsipf4j.thp=true}, {@link HugePageTuning} (libtorch's tensors of 2 MiB and more on transparent huge
+ * pages: faster training at large vocabularies, slower decoding on the project's machine).
  *
  * <p>All three change the whole process, so the library never applies them on its own: loading or creating a model
  * changes nothing outside it. An application that owns its process and trains on CPU calls {@link #apply()} once,
  * before its first DJL call (the MKL and huge-page parts must come before libtorch loads; a later call says so in
  * its status). On the project's 2-vCPU AMD EPYC (Zen 5) the first two take the 20 M-parameter ORPO step from about
  * 4.6 s to about 1.8 s, and huge pages take the ORPO step of a 39 M-parameter Hugging Face llama with a 32,000-token
- * vocabulary from 10.1 s to 2.6 s on one thread (README, performance section). Each part has its own off switch:
- * {@code -Dsipf4j.mkl.avx512OnAmd=false}, {@code -Dsipf4j.malloc.tune=false} and {@code -Dsipf4j.thp=false}.
+ * vocabulary from 10.2 s to 3.1 s on one thread (README, performance section). The first two have their off
+ * switches, {@code -Dsipf4j.mkl.avx512OnAmd=false} and {@code -Dsipf4j.malloc.tune=false}; huge pages are off
+ * unless {@code -Dsipf4j.thp=true}.
  *
  * <pre>{@code
  * public static void main(String[] args) {
@@ -55,7 +57,8 @@ public final class CpuTuning {
     /**
      * Tells whether libtorch will put large tensors on huge pages because of this call.
      *
-     * @return true when {@code THP_MEM_ALLOC_ENABLE=1} was set before libtorch loaded
+     * @return true when {@code -Dsipf4j.thp=true} asked for it and {@code THP_MEM_ALLOC_ENABLE=1} was set before
+     *     libtorch loaded
      */
     public boolean hugePagesApplied() {
       return hugePages.startsWith("applied");

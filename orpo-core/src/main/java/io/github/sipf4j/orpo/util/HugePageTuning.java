@@ -18,21 +18,23 @@ import org.slf4j.LoggerFactory;
  * allocation (above glibc's 32 MiB mmap threshold, see {@link MallocTuning}). With a 32,000-token vocabulary the
  * logits of 1,024 tokens are 131 MB, allocated several times per training step: on this project's 2-vCPU virtual
  * machine, where a page fault costs about 15 µs, {@code exp} over them took 500–600 ms into fresh memory and 26 ms
- * with huge pages, and the ORPO step of a 39 M-parameter Hugging Face llama went from 10.1 s to 2.6 s (one thread;
- * README, performance section). On machines with cheaper faults the gain is smaller; the cost is that tensors of
- * 2 MiB and more are rounded up to whole 2 MiB pages.
+ * with huge pages, and the ORPO step of a Hugging Face llama went from 10.2 s to 3.1 s (39 M parameters) and from
+ * 16.5 s to 11.0 s (100 M). Decoding did not gain: with many mid-sized tensors per token, sampling from the 100 M
+ * model was up to 44% slower with huge pages in a back-to-back comparison (README, performance section). So it is
+ * off unless asked for: turn it on ({@code -Dsipf4j.thp=true}) for training-heavy work at large vocabularies, and
+ * measure; the cost is also that tensors of 2 MiB and more are rounded up to whole 2 MiB pages.
  *
- * <p>This changes the environment of the whole process, so the library never does it on its own: the command-line
- * tools and the benchmarks call it through {@link CpuTuning#apply()} (off with {@code -Dsipf4j.thp=false}). It must
- * come before libtorch allocates its first tensor; a variable already in the environment is left as it is. The same
- * setting without code: {@code THP_MEM_ALLOC_ENABLE=1} in the environment. It takes effect only where the kernel's
+ * <p>This changes the environment of the whole process, so the library never does it on its own: with the property
+ * set, the command-line tools and the benchmarks apply it through {@link CpuTuning#apply()}. It must come before
+ * libtorch allocates its first tensor; a variable already in the environment is left as it is. The same setting
+ * without code: {@code THP_MEM_ALLOC_ENABLE=1} in the environment. It takes effect only where the kernel's
  * transparent huge pages are {@code madvise} or {@code always} ({@code /sys/kernel/mm/transparent_hugepage/enabled});
  * Linux with glibc only. Java's {@link System#getenv()} and child processes keep the environment the JVM started
  * with.
  */
 public final class HugePageTuning {
 
-  /** The system property that turns {@link #apply()} off when set to {@code false}. */
+  /** The system property that turns {@link #apply()} on when set to {@code true} (off by default). */
   public static final String PROPERTY = "sipf4j.thp";
   /** The variable libtorch reads. */
   public static final String VARIABLE = "THP_MEM_ALLOC_ENABLE";
@@ -48,7 +50,7 @@ public final class HugePageTuning {
   /**
    * Sets the variable once; later calls return the first outcome.
    *
-   * @return "applied (...)", or why not: "disabled (...)", "not applicable (...)", "kept (...)", "late (...)",
+   * @return "applied (...)", or why not: "off (...)", "not applicable (...)", "kept (...)", "late (...)",
    *     "not applied (...)" or "failed (...)"
    */
   public static synchronized String apply() {
@@ -60,8 +62,8 @@ public final class HugePageTuning {
   }
 
   private static String decide() {
-    if ("false".equalsIgnoreCase(System.getProperty(PROPERTY, "true").trim())) {
-      return "disabled (-D" + PROPERTY + "=false)";
+    if (!"true".equalsIgnoreCase(System.getProperty(PROPERTY, "false").trim())) {
+      return "off (-D" + PROPERTY + "=true turns it on)";
     }
     String mode = kernelMode(readKernelSetting());
     if (mode == null || mode.equals("never")) {

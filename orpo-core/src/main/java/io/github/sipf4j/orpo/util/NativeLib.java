@@ -91,6 +91,6 @@ final class NativeLib {
   /** glibc {@code mallopt(M_MMAP_THRESHOLD)} and {@code mallopt(M_TRIM_THRESHOLD)}; true when both took. */
   static native boolean tuneMalloc(long mmapThreshold, long trimThreshold);
 
-  /** Sets {@code THP_MEM_ALLOC_ENABLE=1} unless already set: 1 when it now reads 1, 0 when set otherwise, -1 on error. */
+  /** Sets {@code THP_MEM_ALLOC_ENABLE=1} unless set: 1 when it now reads 1, 0 when set otherwise, -1 on error. */
   static native int enableThpAlloc();
 }

@@ -60,7 +60,8 @@ class ForwardingCausalLmTest {
       assertEquals(inner.trainableParameters().size(), lm.trainableParameters().size());
       lm.save(dir.resolve("saved"));
       try (CausalLm back = CausalLms.load(dir.resolve("saved"), Device.cpu())) {
-        assertArrayEquals(inner.forward(ids, mask, false).toFloatArray(), back.forward(ids, mask, false).toFloatArray());
+        assertArrayEquals(inner.forward(ids, mask, false).toFloatArray(),
+            back.forward(ids, mask, false).toFloatArray());
       }
       lm.saveWeights(dir.resolve("w.safetensors"));
       assertTrue(Files.size(dir.resolve("w.safetensors")) > 0);

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Run by {@link HugePageTuningTest} in a fresh JVM: applies {@link HugePageTuning} (unless {@code -Dsipf4j.thp=false}),
+ * Run by {@link HugePageTuningTest} in a fresh JVM: applies {@link HugePageTuning} (on with {@code -Dsipf4j.thp=true}),
  * then fills a 64 MiB float32 tensor and prints {@code status=... hugeKb=N}: the status and the anonymous huge-page
  * memory of the process ({@code AnonHugePages} of {@code /proc/self/smaps_rollup}) while the tensor is alive.
  */
