@@ -8,13 +8,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.orpo.model.hf.HfCausalLm;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sipf4j evaluate --model DIR --adapter DIR} on the tiny llama folder and its PEFT adapter (orpo-core's test
@@ -23,16 +21,14 @@ import picocli.CommandLine;
 class EvaluateAdapterTest {
 
   private static final Path RESOURCES = Path.of("../orpo-core/src/test/resources");
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private StringWriter out = new StringWriter();
+  private StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    out.getBuffer().setLength(0);
-    err.getBuffer().setLength(0);
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
+    CliRun r = CliRun.of(args);
+    out = r.out;
+    err = r.err;
+    return r.exitCode;
   }
 
   @Test

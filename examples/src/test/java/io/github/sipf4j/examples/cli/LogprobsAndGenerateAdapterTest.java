@@ -9,7 +9,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.orpo.model.hf.HfCausalLm;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sipf4j logprobs} and {@code sipf4j generate} with {@code --adapter DIR} on the tiny llama folder and its PEFT
@@ -29,16 +27,14 @@ class LogprobsAndGenerateAdapterTest {
   private static final Path RESOURCES = Path.of("../orpo-core/src/test/resources");
   private static final Path BASE = RESOURCES.resolve("hf/llama");
   private static final Path ADAPTER = RESOURCES.resolve("hf-lora/llama");
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
+  private StringWriter out = new StringWriter();
+  private StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    out.getBuffer().setLength(0);
-    err.getBuffer().setLength(0);
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
+    CliRun r = CliRun.of(args);
+    out = r.out;
+    err = r.err;
+    return r.exitCode;
   }
 
   /** Every line's {@code field}, flattened. */

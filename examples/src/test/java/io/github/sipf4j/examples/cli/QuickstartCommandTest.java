@@ -11,7 +11,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.examples.quickstart.Preset;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The quickstart, evaluate and experiment commands end to end on the tiny preset. */
 class QuickstartCommandTest {
@@ -29,12 +27,10 @@ class QuickstartCommandTest {
   private StringWriter err = new StringWriter();
 
   private int run(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
+    CliRun r = CliRun.of(args);
+    out = r.out;
+    err = r.err;
+    return r.exitCode;
   }
 
   private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
