@@ -325,17 +325,8 @@ public final class DecoderLm implements AdaptableLm {
    */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
-    Preconditions.checkArgument(kvCache instanceof PreallocatedKvCache
-        && ((PreallocatedKvCache) kvCache).belongsTo(manager), "the cache was not created by this model");
-    PreallocatedKvCache cache = (PreallocatedKvCache) kvCache;
-    Shape s = newIds.getShape();
-    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize()
-        && newMask.getShape().equals(s), "newIds and newMask must be (%s, time), got %s and %s", cache.batchSize(),
-        s, newMask.getShape());
-    long past = cache.length();
-    long tn = s.get(1);
-    Preconditions.checkArgument(past + tn <= config.maxLength(),
-        "sequence length %s exceeds the model's maxLength %s", past + tn, config.maxLength());
+    PreallocatedKvCache cache =
+        PreallocatedKvCache.checkStep(kvCache, manager, newIds, newMask, config.maxLength());
     // The in-place decoding path needs grad mode off, also on threads where it is on.
     try (NoGradScope noGrad = NoGradScope.open()) {
       AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);

@@ -85,6 +85,33 @@ public final class PreallocatedKvCache implements KvCache {
   }
 
   /**
+   * Checks one decoding step of a model that keeps its keys and values in this kind of cache: the cache was created
+   * by the model owning {@code manager}, {@code newIds} and {@code newMask} are both (the cache's batch, time), and
+   * the cached and the new tokens together fit the model's {@code maxLength}.
+   *
+   * @param kvCache the cache passed to {@code forwardCached}
+   * @param manager the model's manager
+   * @param newIds the new token ids
+   * @param newMask their mask
+   * @param maxLength the model's longest sequence
+   * @return the cache, typed
+   * @throws IllegalArgumentException naming what does not match
+   */
+  public static PreallocatedKvCache checkStep(KvCache kvCache, NDManager manager, NDArray newIds, NDArray newMask,
+      int maxLength) {
+    Preconditions.checkArgument(kvCache instanceof PreallocatedKvCache
+        && ((PreallocatedKvCache) kvCache).belongsTo(manager), "the cache was not created by this model");
+    PreallocatedKvCache cache = (PreallocatedKvCache) kvCache;
+    Shape s = newIds.getShape();
+    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize()
+        && newMask.getShape().equals(s), "newIds and newMask must be (%s, time), got %s and %s", cache.batchSize(),
+        s, newMask.getShape());
+    Preconditions.checkArgument(cache.length() + s.get(1) <= maxLength,
+        "sequence length %s exceeds the model's maxLength %s", cache.length() + s.get(1), maxLength);
+    return cache;
+  }
+
+  /**
    * Returns each row's number of real (unpadded) tokens cached so far.
    *
    * @return int64 (batch, 1), or null while nothing is cached

@@ -205,6 +205,31 @@ class DecoderLmTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void cachedStepsRejectAForeignCacheAWrongBatchAndTooManyTokensBeforeAnyWork() {
+    try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 1);
+        DecoderLm other = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 2);
+        NDManager m = lm.getManager().newSubManager();
+        KvCache cache = lm.newCache(2);
+        KvCache foreign = other.newCache(2)) {
+      NDArray two = m.zeros(new ai.djl.ndarray.types.Shape(2, 3), ai.djl.ndarray.types.DataType.INT64);
+      String e = assertThrows(IllegalArgumentException.class,
+          () -> lm.forwardCached(two, two.onesLike(), foreign)).getMessage();
+      assertTrue(e.contains("not created by this model"), e);
+      NDArray three = m.zeros(new ai.djl.ndarray.types.Shape(3, 3), ai.djl.ndarray.types.DataType.INT64);
+      e = assertThrows(IllegalArgumentException.class,
+          () -> lm.forwardCached(three, three.onesLike(), cache)).getMessage();
+      assertTrue(e.contains("must be (2, time), got (3, 3)"), e);
+      int max = lm.maxLength();
+      lm.forwardCached(two, two.onesLike(), cache).close();
+      NDArray rest = m.zeros(new ai.djl.ndarray.types.Shape(2, max - 2), ai.djl.ndarray.types.DataType.INT64);
+      e = assertThrows(IllegalArgumentException.class,
+          () -> lm.forwardCached(rest, rest.onesLike(), cache)).getMessage();
+      assertTrue(e.contains("sequence length " + (max + 1) + " exceeds the model's maxLength " + max), e);
+      assertEquals(3, cache.length(), "a rejected step leaves the cache as it was");
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(PositionEncoding.class)
   void cachedDecodingOfLeftPaddedRowsEqualsTheFullForwardAtEveryRealPosition(PositionEncoding pos) {

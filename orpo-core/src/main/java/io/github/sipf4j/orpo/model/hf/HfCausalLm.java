@@ -339,15 +339,8 @@ public final class HfCausalLm implements AdaptableLm {
   /** {@inheritDoc} */
   @Override
   public NDArray forwardCached(NDArray newIds, NDArray newMask, KvCache kvCache) {
-    Preconditions.checkArgument(kvCache instanceof PreallocatedKvCache
-        && ((PreallocatedKvCache) kvCache).belongsTo(manager), "the cache was not created by this model");
-    PreallocatedKvCache cache = (PreallocatedKvCache) kvCache;
-    Shape s = newIds.getShape();
-    Preconditions.checkArgument(s.dimension() == 2 && s.get(0) == cache.batchSize()
-        && newMask.getShape().equals(s), "newIds and newMask must be (%s, time), got %s and %s", cache.batchSize(),
-        s, newMask.getShape());
-    Preconditions.checkArgument(cache.length() + s.get(1) <= config.maxLength(),
-        "sequence length %s exceeds the model's maxLength %s", cache.length() + s.get(1), config.maxLength());
+    PreallocatedKvCache cache =
+        PreallocatedKvCache.checkStep(kvCache, manager, newIds, newMask, config.maxLength());
     AttentionMasks.Continuation step = AttentionMasks.continued(cache, newMask);
     NDArray logits = logits(hidden(newIds, step.positions(), step.bias(), cache, false));
     cache.advance(step);
