@@ -10,26 +10,14 @@ import io.github.sipf4j.prm.data.Gsm8kLoader;
 import io.github.sipf4j.prm.synthetic.SyntheticRegime;
 import io.github.sipf4j.prm.task.ReasoningTask;
 import io.github.sipf4j.prm.task.TaskSet;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CodeAndSyntheticCommandsTest {
   @TempDir Path dir;
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
-
-  private int run(String... args) {
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
-  }
 
   private static Path shared(String relative) {
     String prop = System.getProperty("sipf4j.shared.dir");
@@ -48,27 +36,29 @@ class CodeAndSyntheticCommandsTest {
   @Test
   void generateSyntheticWritesGsm8kJsonl() throws Exception {
     Path file = dir.resolve("ood.jsonl");
-    assertEquals(0, run("generate-synthetic", "--split", "ood-wording", "--count", "25", "--seed", "3", "--out", file.toString()), err.toString());
-    assertTrue(out.toString().contains("wrote 25 tasks of split ood-wording"), out.toString());
+    CliRun wrote = CliRun.of("generate-synthetic", "--split", "ood-wording", "--count", "25", "--seed", "3", "--out",
+        file.toString());
+    assertEquals(0, wrote.exitCode, wrote.err.toString());
+    assertTrue(wrote.out.toString().contains("wrote 25 tasks of split ood-wording"), wrote.out.toString());
     TaskSet back = Gsm8kLoader.standard().load(file);
     assertEquals(25, back.size());
     assertTrue(back.get(0).goldSteps().get(back.get(0).goldSteps().size() - 1).startsWith("The answer is "));
     List<String> again = Files.readAllLines(file);
-    assertEquals(0, run("generate-synthetic", "--split", "ood-wording", "--count", "25", "--seed", "3", "--out", file.toString()));
+    assertEquals(0, CliRun.of("generate-synthetic", "--split", "ood-wording", "--count", "25", "--seed", "3", "--out",
+        file.toString()).exitCode);
     assertEquals(again, Files.readAllLines(file), "same seed, same file");
-    assertEquals(2, run("generate-synthetic", "--split", "train", "--count", "5", "--out", file.toString()));
-    assertTrue(err.toString().contains("unknown synthetic split 'train'"), err.toString());
-    assertEquals(2, run("generate-synthetic", "--regime", "distractors", "--split", "ood-wording", "--count", "5",
-        "--out", file.toString()));
-    assertTrue(err.toString().contains("use in-domain, validation, ood-distractors, ood-length"), err.toString());
-    assertEquals(2, run("generate-synthetic", "--regime", "algebra", "--split", "in-domain", "--count", "5", "--out",
-        file.toString()));
-    assertTrue(err.toString().contains("unknown synthetic regime 'algebra'"), err.toString());
+    fails("unknown synthetic split 'train'", "generate-synthetic", "--split", "train", "--count", "5", "--out",
+        file.toString());
+    fails("use in-domain, validation, ood-distractors, ood-length", "generate-synthetic", "--regime", "distractors",
+        "--split", "ood-wording", "--count", "5", "--out", file.toString());
+    fails("unknown synthetic regime 'algebra'", "generate-synthetic", "--regime", "algebra", "--split", "in-domain",
+        "--count", "5", "--out", file.toString());
     Path story = dir.resolve("story.jsonl");
-    assertEquals(0, run("generate-synthetic", "--regime", "distractors", "--split", "ood-distractors", "--count", "7",
-        "--seed", "4", "--out", story.toString()), err.toString());
-    assertTrue(out.toString().contains("wrote 7 tasks of split ood-distractors of the distractors regime"),
-        out.toString());
+    CliRun stories = CliRun.of("generate-synthetic", "--regime", "distractors", "--split", "ood-distractors",
+        "--count", "7", "--seed", "4", "--out", story.toString());
+    assertEquals(0, stories.exitCode, stories.err.toString());
+    assertTrue(stories.out.toString().contains("wrote 7 tasks of split ood-distractors of the distractors regime"),
+        stories.out.toString());
     assertEquals(SyntheticRegime.DISTRACTORS.generate("ood-distractors", 7, 4).tasks().stream()
         .map(ReasoningTask::prompt).toList(), Gsm8kLoader.standard().load(story).tasks().stream()
         .map(ReasoningTask::prompt).toList());
@@ -76,9 +66,10 @@ class CodeAndSyntheticCommandsTest {
 
   @Test
   void evaluateHumanEvalReferences() {
-    assertEquals(0, run("evaluate-code", "--dataset", shared("humaneval/HumanEval-sample10.jsonl.gz").toString(),
-        "--reference", "--timeout-seconds", "5", "--workers", "2"), err.toString());
-    JsonObject report = JsonParser.parseString(out.toString()).getAsJsonObject();
+    CliRun run = CliRun.of("evaluate-code", "--dataset", shared("humaneval/HumanEval-sample10.jsonl.gz").toString(),
+        "--reference", "--timeout-seconds", "5", "--workers", "2");
+    assertEquals(0, run.exitCode, run.err.toString());
+    JsonObject report = JsonParser.parseString(run.out.toString()).getAsJsonObject();
     assertEquals(10, report.get("tasks").getAsInt());
     assertEquals(1.0, report.getAsJsonObject("pass@1").get("estimate").getAsDouble(), 1e-12);
     assertEquals(10, report.getAsJsonObject("statuses").get("PASSED").getAsInt());
@@ -101,9 +92,10 @@ class CodeAndSyntheticCommandsTest {
         "{\"task_id\": 2, \"completion\": \"while True: pass\"}",
         "{\"task_id\": 2, \"completion\": \"def g(x) return 1\"}") + "\n");
     Path results = dir.resolve("results.jsonl");
-    assertEquals(0, run("evaluate-code", "--dataset", data.toString(), "--completions", completions.toString(),
-        "--k", "1,3", "--timeout-seconds", "1.5", "--workers", "2", "--results", results.toString()), err.toString());
-    JsonObject report = JsonParser.parseString(out.toString()).getAsJsonObject();
+    CliRun run = CliRun.of("evaluate-code", "--dataset", data.toString(), "--completions", completions.toString(),
+        "--k", "1,3", "--timeout-seconds", "1.5", "--workers", "2", "--results", results.toString());
+    assertEquals(0, run.exitCode, run.err.toString());
+    JsonObject report = JsonParser.parseString(run.out.toString()).getAsJsonObject();
     assertEquals(6, report.get("samples").getAsInt());
     // Task 1: 2 of 3 pass, task 2: 0 of 3 -> pass@1 = (2/3 + 0) / 2, pass@3 = (1 + 0) / 2.
     assertEquals(1.0 / 3, report.getAsJsonObject("pass@1").get("estimate").getAsDouble(), 1e-12);
@@ -122,8 +114,14 @@ class CodeAndSyntheticCommandsTest {
     Path completions = dir.resolve("bad.jsonl");
     Files.writeString(completions, "{\"task_id\": \"HumanEval/0\", \"completion\": \"    return True\"}\n"
         + "{\"task_id\": \"HumanEval/999\", \"completion\": \"x\"}\n");
-    assertEquals(2, run("evaluate-code", "--dataset", shared("humaneval/HumanEval-sample10.jsonl.gz").toString(),
-        "--completions", completions.toString()));
-    assertTrue(err.toString().contains("bad.jsonl:2: field 'task_id'"), err.toString());
+    fails("bad.jsonl:2: field 'task_id'", "evaluate-code", "--dataset",
+        shared("humaneval/HumanEval-sample10.jsonl.gz").toString(), "--completions", completions.toString());
+  }
+
+  /** Runs a command that must fail with exit code 2 and checks that its standard error holds {@code expected}. */
+  private static void fails(String expected, String... args) {
+    CliRun run = CliRun.of(args);
+    assertEquals(2, run.exitCode, "expected a failure: " + run.out);
+    assertTrue(run.err.toString().contains(expected), run.err.toString());
   }
 }

@@ -19,8 +19,6 @@ import io.github.sipf4j.orpo.sample.Sample;
 import io.github.sipf4j.orpo.sample.Sampler;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
 import io.github.sipf4j.orpo.text.TextTokenizer;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class LogprobsAndGenerateCommandsTest {
 
@@ -40,8 +37,6 @@ class LogprobsAndGenerateCommandsTest {
   static DecoderLm lm;
 
   @TempDir Path dir;
-  private final StringWriter out = new StringWriter();
-  private final StringWriter err = new StringWriter();
 
   @BeforeAll
   static void makeModel() throws Exception {
@@ -59,13 +54,6 @@ class LogprobsAndGenerateCommandsTest {
   static void close() {
     lm.close();
     tok.close();
-  }
-
-  private int run(String... args) {
-    CommandLine cli = Sipf4jCli.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    return cli.execute(args);
   }
 
   private Path input(String... lines) throws Exception {
@@ -126,8 +114,9 @@ class LogprobsAndGenerateCommandsTest {
         "{\"input_ids\": [5]}", "{\"input_ids\": [1, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55]}",
         "  {\"text\" : \"Q: 7*6?\"}  ");
     Path file = dir.resolve("scores.jsonl");
-    assertEquals(0, run("logprobs", "--model", model.toString(), "--input", in.toString(), "--out", file.toString(),
-        "--batch-size", "2"), err.toString());
+    CliRun scored = CliRun.of("logprobs", "--model", model.toString(), "--input", in.toString(), "--out",
+        file.toString(), "--batch-size", "2");
+    assertEquals(0, scored.exitCode, scored.err.toString());
     List<JsonObject> rows = parse(Files.readString(file));
     assertEquals(5, rows.size());
     long[] lines = {1, 2, 4, 5, 6};
@@ -148,8 +137,10 @@ class LogprobsAndGenerateCommandsTest {
     assertArrayEquals(encodePrompt("12+30=42\n"), longs(rows.get(1).getAsJsonArray("input_ids")));
     assertArrayEquals(encodePrompt("Q: 7*6?"), longs(rows.get(4).getAsJsonArray("input_ids")));
     // Standard output by default, the same lines whatever the batch size.
-    assertEquals(0, run("logprobs", "--model", model.toString(), "--input", in.toString(), "--batch-size", "16"));
-    List<JsonObject> again = parse(out.toString());
+    CliRun printed = CliRun.of("logprobs", "--model", model.toString(), "--input", in.toString(), "--batch-size",
+        "16");
+    assertEquals(0, printed.exitCode, printed.err.toString());
+    List<JsonObject> again = parse(printed.out.toString());
     for (int i = 0; i < rows.size(); i++) {
       assertArrayEquals(floats(rows.get(i).getAsJsonArray("token_logprobs")),
           floats(again.get(i).getAsJsonArray("token_logprobs")), 1e-5f);
@@ -159,9 +150,10 @@ class LogprobsAndGenerateCommandsTest {
   @Test
   void greedyGenerateEqualsTheSamplersGreedyOutput() throws Exception {
     Path in = input("{\"text\": \"12+30=\"}", "{\"input_ids\": [1, 20, 21]}", "{\"text\": \"Q: 7*6?\\nA:\"}");
-    assertEquals(0, run("generate", "--model", model.toString(), "--input", in.toString(), "--max-new-tokens", "12",
-        "--temperature", "0"), err.toString());
-    List<JsonObject> rows = parse(out.toString());
+    CliRun greedy = CliRun.of("generate", "--model", model.toString(), "--input", in.toString(), "--max-new-tokens",
+        "12", "--temperature", "0");
+    assertEquals(0, greedy.exitCode, greedy.err.toString());
+    List<JsonObject> rows = parse(greedy.out.toString());
     Sampler sampler = new Sampler(lm, tok);
     List<long[]> prompts = List.of(sampler.encodePrompt("12+30="), new long[] {1, 20, 21},
         sampler.encodePrompt("Q: 7*6?\nA:"));
@@ -190,11 +182,11 @@ class LogprobsAndGenerateCommandsTest {
         "--temperature", "1", "--top-p", "0.95", "--seed", "7", "--stop", "\n", "--batch-size"};
     List<String> outputs = new ArrayList<>();
     for (String batch : new String[] {"1", "3", "64"}) {
-      out.getBuffer().setLength(0);
       String[] full = java.util.Arrays.copyOf(args, args.length + 1);
       full[args.length] = batch;
-      assertEquals(0, run(full), err.toString());
-      outputs.add(out.toString());
+      CliRun sampled = CliRun.of(full);
+      assertEquals(0, sampled.exitCode, sampled.err.toString());
+      outputs.add(sampled.out.toString());
     }
     for (String other : outputs.subList(1, 3)) {
       // The same tokens; the log-probs of other batch shapes may differ in the last bits.
@@ -225,14 +217,13 @@ class LogprobsAndGenerateCommandsTest {
 
   /** Runs a command that must fail and checks its one line of standard error, which holds {@code expected}. */
   private String fails(String expected, String... args) {
-    err.getBuffer().setLength(0);
-    out.getBuffer().setLength(0);
-    assertEquals(2, run(args), "expected a failure: " + out);
-    String message = err.toString().strip();
+    CliRun run = CliRun.of(args);
+    assertEquals(2, run.exitCode, "expected a failure: " + run.out);
+    String message = run.err.toString().strip();
     assertFalse(message.contains("\n"), "one line, no stack trace: " + message);
     assertFalse(message.contains("Exception"), message);
     assertTrue(message.contains(expected), "expected \"" + expected + "\" in: " + message);
-    assertEquals("", out.toString());
+    assertEquals("", run.out.toString());
     return message;
   }
 
