@@ -22,6 +22,7 @@ import io.github.sipf4j.orpo.train.StepResult;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainerListener;
 import io.github.sipf4j.orpo.util.CpuTuning;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -173,7 +174,8 @@ public final class HfBenchmark {
         ai.djl.pytorch.jni.JniUtils.getNumThreads(),
         torch.available() == null ? "torch " + torchVersion(o) : "unavailable (" + torch.available() + ")",
         o.repeats(), o.warmup(), loadAverage());
-    System.out.println("CPU tuning of sipf4j's side: " + tuning + " (the reference, PyTorch 1.13, has none of these)");
+    System.out.println("CPU tuning of sipf4j's side: " + tuning + " (the reference, PyTorch 1.13, has none of these"
+        + (MallocTuning.heapOnly() ? " but GLIBC_TUNABLES, which it inherits)" : ")"));
     System.out.println();
     StringBuilder sampling = new StringBuilder("| model | params | batch | sipf4j tok/s, median (min–max) "
         + "| PyTorch tok/s, median (min–max) | sipf4j / PyTorch | sipf4j tok/CPU-s | PyTorch tok/CPU-s "
