@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -205,7 +206,7 @@ class DecoderLmTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void cachedStepsRejectAForeignCacheAWrongBatchAndTooManyTokensBeforeAnyWork() {
     try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 1);
         DecoderLm other = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 2);
@@ -282,7 +283,7 @@ class DecoderLmTest {
    * Grad mode on (inside a collector, or a thread libtorch starts with it on, such as a Spark executor's worker):
    * cached decoding gives the same logits, records no gradient, and leaves the thread's mode as it was.
    */
-  @org.junit.jupiter.api.Test
+  @Test
   void cachedDecodingRunsWithoutGradientsWhateverTheThreadsGradMode() throws Exception {
     try (DecoderLm lm = DecoderLm.create(small(PositionEncoding.ROTARY), Device.cpu(), 3);
         NDManager m = lm.getManager().newSubManager()) {
@@ -361,7 +362,7 @@ class DecoderLmTest {
   }
 
   /** Creating a model neither seeds nor draws from DJL's global random generator. */
-  @org.junit.jupiter.api.Test
+  @Test
   void creatingAModelLeavesTheEngineGeneratorAlone() {
     ai.djl.engine.Engine engine = ai.djl.engine.Engine.getInstance();
     try (NDManager m = NDManager.newBaseManager(Device.cpu())) {
