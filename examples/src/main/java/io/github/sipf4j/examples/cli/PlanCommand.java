@@ -108,6 +108,7 @@ public final class PlanCommand implements Callable<Integer> {
     o.printf(Locale.ROOT, "Total: %s expected, %,d generated tokens; %s dominates (%.0f%% of the time).%n",
         RunPlanner.duration(plan.totalSeconds()), plan.totalGeneratedTokens(), plan.dominantPhase(),
         plan.totalSeconds() > 0 ? 100 * dominant / plan.totalSeconds() : 0);
+    RunPlanner.mallocAdvice(plan.device(), plan.basis()).ifPresent(o::println);
     if (!"local".equals(engine)) {
       o.println("Rollouts run on the '" + engine + "' engine: sampling, verification, simulation and evaluation are "
           + "timed here as if on one worker like this machine; divide them by the workers that run at once.");

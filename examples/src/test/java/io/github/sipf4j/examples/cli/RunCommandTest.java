@@ -1,6 +1,7 @@
 package io.github.sipf4j.examples.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -8,9 +9,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.examples.run.RunPlan;
+import io.github.sipf4j.examples.run.RunPlanner;
 import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.TextTokenizer;
+import io.github.sipf4j.orpo.util.MallocTuning;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +75,15 @@ class RunCommandTest {
     String o = out.toString();
     assertTrue(o.contains("| 1 | simulate |"), o);
     assertTrue(o.contains("dominates"), o);
+    assertFalse(o.contains("GLIBC_TUNABLES"), "a character model's logits are far below 32 MiB: " + o);
     JsonObject plan = JsonParser.parseString(Files.readString(dir.resolve("run").resolve(RunPlan.FILE)))
         .getAsJsonObject();
     assertEquals(1, plan.get("version").getAsInt());
     assertEquals("cpu", plan.get("device").getAsString());
     assertEquals(1, plan.get("iterations").getAsInt());
+    JsonObject basis = plan.getAsJsonObject("basis");
+    assertTrue(basis.get(RunPlanner.LOGITS_MIB).getAsDouble() > 0, basis.toString());
+    assertEquals(MallocTuning.heapOnly(), basis.get(RunPlanner.ONE_HEAP).getAsBoolean());
     JsonArray phases = plan.getAsJsonArray("phases");
     Set<String> keys = new HashSet<>();
     double sum = 0;
