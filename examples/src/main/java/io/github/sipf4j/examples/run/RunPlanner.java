@@ -51,6 +51,11 @@ import java.util.Random;
  */
 public final class RunPlanner {
 
+  /** The basis key of the float32 logits of one ORPO step (chosen and rejected rows), in MiB. */
+  public static final String LOGITS_MIB = "orpo_step_logits_mib";
+  /** The basis key that tells whether the planning JVM ran with one glibc heap ({@link MallocTuning#heapOnly()}). */
+  public static final String ONE_HEAP = "one_heap_malloc";
+
   private static final int SHORT_STEPS = 4;
   private static final int LONG_STEPS = 20;
   private static final int LENGTH_PROBES = 256;
@@ -131,7 +136,8 @@ public final class RunPlanner {
       double verifySeconds = verifySeconds(s, train, eval);
 
       basis.put("prompt_tokens", round(promptTokens));
-      basis.put("rationale_tokens", round(mean(lengths)));
+      double rationaleTokens = mean(lengths);
+      basis.put("rationale_tokens", round(rationaleTokens));
       basis.put("rationale_tokens_from", lengthSource);
       basis.put("steps_per_rationale", round(stepsPerRationale));
       basis.put("decode_step_fixed_ms", round(decode.fixed() * 1e3));
@@ -140,7 +146,7 @@ public final class RunPlanner {
       basis.put("sft_seconds_per_example", round(sft.seconds()));
       basis.put("orpo_seconds_per_pair", round(orpo.seconds()));
       basis.put("verify_seconds_per_sample", round(verifySeconds));
-      basis.put(LOGITS_MIB, round(2.0 * s.getInt("orpo.batch_size") * (promptTokens + mean(lengths))
+      basis.put(LOGITS_MIB, round(2.0 * s.getInt("orpo.batch_size") * (promptTokens + rationaleTokens)
           * lm.vocabSize() * Float.BYTES / (1 << 20)));
       basis.put(ONE_HEAP, MallocTuning.heapOnly());
       basis.put("assumptions", "sampled rationales as long as the measured ones; every step prefix simulated "
@@ -150,11 +156,6 @@ public final class RunPlanner {
           basis);
     }
   }
-
-  /** The basis key of the float32 logits of one ORPO step (chosen and rejected rows), in MiB. */
-  public static final String LOGITS_MIB = "orpo_step_logits_mib";
-  /** The basis key that tells whether the planning JVM ran with one glibc heap ({@link MallocTuning#heapOnly()}). */
-  public static final String ONE_HEAP = "one_heap_malloc";
 
   /**
    * Advises one heap for training on a CPU when a step's logits exceed glibc's mmap threshold (32 MiB), so that
