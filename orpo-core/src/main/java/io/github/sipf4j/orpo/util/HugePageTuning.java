@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * machine, where a page fault costs about 15 µs, {@code exp} over them took 500–600 ms into fresh memory and 26 ms
  * with huge pages, and the ORPO step of a Hugging Face llama went from 10.2 s to 3.1 s (39 M parameters) and from
  * 16.5 s to 11.0 s (100 M). Decoding did not gain: with many mid-sized tensors per token, sampling from the 100 M
- * model was up to 44% slower with huge pages in a back-to-back comparison (README, performance section). So it is
- * off unless asked for: turn it on ({@code -Dsipf4j.thp=true}) for training-heavy work at large vocabularies, and
- * measure; the cost is also that tensors of 2 MiB and more are rounded up to whole 2 MiB pages.
+ * model at batch 16 ran about a fifth slower with huge pages in two interleaved pairs of runs (README, performance
+ * section). So it is off unless asked for: turn it on ({@code -Dsipf4j.thp=true}) for training-heavy work at large
+ * vocabularies, and measure; the cost is also that tensors of 2 MiB and more are rounded up to whole 2 MiB pages.
+ * Starting the JVM with one glibc heap ({@link MallocTuning#HEAP_ONLY}) trained faster still without that cost.
  *
  * <p>This changes the environment of the whole process, so the library never does it on its own: with the property
  * set, the command-line tools and the benchmarks apply it through {@link CpuTuning#apply()}. It must come before
