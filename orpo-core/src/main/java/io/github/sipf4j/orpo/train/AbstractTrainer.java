@@ -87,6 +87,20 @@ public abstract class AbstractTrainer<E> {
   protected abstract MicroBatchObjective<List<E>> objective();
 
   /**
+   * Returns the length an example pads a batch to, in tokens, for {@linkplain TrainingArguments#groupByLength()
+   * grouping by length}; read once per example when a run with grouping starts. The trainers of sipf4j define it; a
+   * subclass that does not cannot group by length.
+   *
+   * @param example a training example
+   * @return its length
+   * @throws UnsupportedOperationException by default
+   */
+  protected int exampleLength(E example) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " does not tell its examples' lengths, "
+        + "so it cannot group batches by length: set groupByLength to false or override exampleLength");
+  }
+
+  /**
    * Called once per {@link #fit} call before its first step, after a checkpoint (if any) was restored; does
    * nothing by default.
    *
@@ -134,7 +148,7 @@ public abstract class AbstractTrainer<E> {
     TrainingArguments config = arguments;
     AnchorStream anchorStream = anchors == null ? null : new AnchorStream(anchors, config.seed());
     EpochBatches<E> batches = new EpochBatches<>(examples, config.batchSize(), config.microBatchSize(),
-        config.seed());
+        config.seed(), config.groupByLength() ? this::exampleLength : null);
     long totalSteps = batches.totalSteps(config.epochs(), config.maxSteps());
     long started = System.nanoTime();
     try (OptimizerStep optimizer = new OptimizerStep(weights.parameters(), weights.manager(), config.optimizer(),

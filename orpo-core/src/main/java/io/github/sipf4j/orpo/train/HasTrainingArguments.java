@@ -104,4 +104,13 @@ public interface HasTrainingArguments {
   default boolean progressBar() {
     return arguments().progressBar();
   }
+
+  /**
+   * Returns {@link TrainingArguments#groupByLength()} of the arguments.
+   *
+   * @return the value
+   */
+  default boolean groupByLength() {
+    return arguments().groupByLength();
+  }
 }

@@ -89,6 +89,12 @@ public final class OrpoTrainer extends AbstractTrainer<EncodedPair> {
     return "orpo";
   }
 
+  /** A pair's chosen and rejected rows pad to the same length: the longer of the two. */
+  @Override
+  protected int exampleLength(EncodedPair example) {
+    return Math.max(example.chosen().length(), example.rejected().length());
+  }
+
   @Override
   protected MicroBatchObjective<List<EncodedPair>> objective() {
     return (batch, manager) -> {

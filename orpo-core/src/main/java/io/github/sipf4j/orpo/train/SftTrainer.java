@@ -67,6 +67,11 @@ public final class SftTrainer extends AbstractTrainer<EncodedSequence> {
   }
 
   @Override
+  protected int exampleLength(EncodedSequence example) {
+    return example.length();
+  }
+
+  @Override
   protected MicroBatchObjective<List<EncodedSequence>> objective() {
     return (batch, manager) -> {
       TokenBatch b = TokenBatch.collate(batch, padId, manager);

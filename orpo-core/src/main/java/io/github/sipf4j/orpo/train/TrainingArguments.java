@@ -15,8 +15,8 @@ import java.nio.file.Path;
  * 42 (the data order of epoch {@code e} is a permutation seeded by {@code seed + e}, so a resumed run sees the same
  * order), {@code optimizer} {@link OptimizerConfig#builder()}'s defaults, {@code workDir} null (no checkpoints and no
  * metrics files), {@code checkpointEverySteps} 0 (checkpoint at the end of each epoch and of the run only),
- * {@code logEverySteps} 0 (no per-step log lines; the metrics files and listeners see every step) and
- * {@code progressBar} true.
+ * {@code logEverySteps} 0 (no per-step log lines; the metrics files and listeners see every step),
+ * {@code progressBar} true and {@code groupByLength} false.
  *
  * <pre>{@code
  * TrainingArguments args = TrainingArguments.builder()
@@ -39,6 +39,9 @@ import java.nio.file.Path;
  * @param checkpointEverySteps when positive, also checkpoint every that many steps
  * @param logEverySteps when positive, log the step's metrics through SLF4J every that many steps
  * @param progressBar whether to draw a progress bar on standard error
+ * @param groupByLength whether batches group examples of similar length (after Hugging Face's
+ *     {@code group_by_length}; see {@link EpochBatches}): less padding, so faster steps when lengths vary, with every
+ *     example still read once per epoch; a step's examples are then less random, so the default is off
  */
 public record TrainingArguments(
     int batchSize,
@@ -50,7 +53,8 @@ public record TrainingArguments(
     Path workDir,
     int checkpointEverySteps,
     int logEverySteps,
-    boolean progressBar) {
+    boolean progressBar,
+    boolean groupByLength) {
 
   /**
    * Validates the arguments.
@@ -65,6 +69,7 @@ public record TrainingArguments(
    * @param checkpointEverySteps the {@code checkpointEverySteps} component (see the record)
    * @param logEverySteps the {@code logEverySteps} component (see the record)
    * @param progressBar the {@code progressBar} component (see the record)
+   * @param groupByLength the {@code groupByLength} component (see the record)
    */
   public TrainingArguments {
     Preconditions.checkArgument(batchSize > 0, "batchSize must be positive, got %s", batchSize);
@@ -76,6 +81,27 @@ public record TrainingArguments(
     Preconditions.checkArgument(checkpointEverySteps >= 0, "checkpointEverySteps must be >= 0, got %s",
         checkpointEverySteps);
     Preconditions.checkArgument(logEverySteps >= 0, "logEverySteps must be >= 0, got %s", logEverySteps);
+  }
+
+  /**
+   * Creates arguments with batches in plain permutation order; kept so that code written against the earlier
+   * record compiles.
+   *
+   * @param batchSize examples per optimizer step
+   * @param microBatchSize examples per forward/backward pass
+   * @param epochs passes over the data
+   * @param maxSteps when positive, the number of optimizer steps
+   * @param seed the seed of the data order
+   * @param optimizer the optimizer
+   * @param workDir checkpoints and metrics files, or null
+   * @param checkpointEverySteps the checkpoint interval, 0 for epoch ends only
+   * @param logEverySteps the log interval, 0 for none
+   * @param progressBar whether to draw a progress bar
+   */
+  public TrainingArguments(int batchSize, int microBatchSize, int epochs, long maxSteps, long seed,
+      OptimizerConfig optimizer, Path workDir, int checkpointEverySteps, int logEverySteps, boolean progressBar) {
+    this(batchSize, microBatchSize, epochs, maxSteps, seed, optimizer, workDir, checkpointEverySteps, logEverySteps,
+        progressBar, false);
   }
 
   /**
@@ -95,7 +121,7 @@ public record TrainingArguments(
   public Builder toBuilder() {
     return new Builder().batchSize(batchSize).microBatchSize(microBatchSize).epochs(epochs).maxSteps(maxSteps)
         .seed(seed).optimizer(optimizer).workDir(workDir).checkpointEverySteps(checkpointEverySteps)
-        .logEverySteps(logEverySteps).progressBar(progressBar);
+        .logEverySteps(logEverySteps).progressBar(progressBar).groupByLength(groupByLength);
   }
 
   /**
@@ -113,6 +139,7 @@ public record TrainingArguments(
     private int checkpointEverySteps = 0;
     private int logEverySteps = 0;
     private boolean progressBar = true;
+    private boolean groupByLength = false;
 
     private Builder() {}
 
@@ -227,13 +254,24 @@ public record TrainingArguments(
     }
 
     /**
+     * Groups examples of similar length into batches, or not (see {@link TrainingArguments#groupByLength()}).
+     *
+     * @param v whether to group
+     * @return this builder
+     */
+    public Builder groupByLength(boolean v) {
+      groupByLength = v;
+      return this;
+    }
+
+    /**
      * Validates and builds the arguments.
      *
      * @return the arguments
      */
     public TrainingArguments build() {
       return new TrainingArguments(batchSize, microBatchSize > 0 ? microBatchSize : batchSize, epochs, maxSteps,
-          seed, optimizer, workDir, checkpointEverySteps, logEverySteps, progressBar);
+          seed, optimizer, workDir, checkpointEverySteps, logEverySteps, progressBar, groupByLength);
     }
   }
 }

@@ -159,4 +159,15 @@ public abstract class TrainingArgumentsBuilder<B extends TrainingArgumentsBuilde
     args.progressBar(v);
     return self();
   }
+
+  /**
+   * Groups examples of similar length into batches, or not (see {@link TrainingArguments#groupByLength()}).
+   *
+   * @param v whether to group
+   * @return this builder
+   */
+  public B groupByLength(boolean v) {
+    args.groupByLength(v);
+    return self();
+  }
 }

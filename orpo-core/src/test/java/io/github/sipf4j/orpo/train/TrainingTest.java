@@ -87,6 +87,54 @@ class TrainingTest {
     }
   }
 
+  /** Grouping by length changes which examples share a step, not what training achieves. */
+  @Test
+  void sftGroupedByLengthLowersTheLossAsWell() throws IOException {
+    List<EncodedSequence> data = new ArrayList<>(additions(40, 3));
+    Random r = new Random(4);
+    for (int i = 0; i < 40; i++) { // longer examples, so that lengths vary
+      int a = r.nextInt(50);
+      int b = r.nextInt(50);
+      data.add(encoder.encodeQuestion(a + "+" + b, a + "+" + b + "=" + (a + b)));
+    }
+    try (DecoderLm lm = tinyModel(1)) {
+      TrainerConfig cfg = TrainerConfig.builder().batchSize(8).microBatchSize(4).epochs(6).groupByLength(true)
+          .progressBar(false).optimizer(OptimizerConfig.builder().learningRate(5e-3f).warmupSteps(3).build())
+          .build();
+      assertTrue(cfg.groupByLength());
+      TrainingSummary s = new SftTrainer(lm, cfg, tok.padId(), NllScope.RESPONSE).fit(data);
+      assertEquals(60, s.steps());
+      float first = s.epochMeans().get(0).get("loss");
+      float last = s.epochMeans().get(s.epochMeans().size() - 1).get("loss");
+      assertTrue(last < 0.6f * first, "loss " + first + " -> " + last);
+    }
+  }
+
+  /** A trainer that cannot tell its examples' lengths refuses grouping before its first step. */
+  @Test
+  void groupingByLengthNeedsTheTrainersExampleLengths() {
+    try (DecoderLm lm = tinyModel(1)) {
+      TrainerConfig cfg = TrainerConfig.builder().batchSize(2).groupByLength(true).progressBar(false).build();
+      AtomicInteger steps = new AtomicInteger();
+      AbstractTrainer<EncodedSequence> own = new AbstractTrainer<>(lm, cfg) {
+        @Override
+        protected String name() {
+          return "own";
+        }
+
+        @Override
+        protected MicroBatchObjective<List<EncodedSequence>> objective() {
+          steps.incrementAndGet();
+          throw new AssertionError("no step may run");
+        }
+      };
+      UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+          () -> own.fit(additions(4, 1)));
+      assertTrue(e.getMessage().contains("groupByLength"), e.getMessage());
+      assertEquals(0, steps.get());
+    }
+  }
+
   /** A listener that stops training ends it after that step, with a checkpoint, and the summary counts the steps. */
   @Test
   void aListenerCanStopTrainingEarly(@TempDir Path dir) throws IOException {
