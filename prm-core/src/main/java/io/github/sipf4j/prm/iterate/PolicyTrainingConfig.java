@@ -13,7 +13,8 @@ import io.github.sipf4j.orpo.train.OptimizerConfig;
  * {@code nllScope} {@link NllScope#RESPONSE}, {@code batchSize} 16 pairs, {@code microBatchSize} 16, {@code epochs} 1
  * over the accumulated data, {@code maxSteps} 0 (no cap), {@code optimizer} AdamW at learning rate 1e-4 with 10
  * warm-up steps and cosine decay to 10% (the calibration found 3e-4 on the model's own samples harmful, 1e-4
- * helpful), {@code checkpointEverySteps} 50, {@code anchorsPerStep} 0 (no anchors) and {@code anchorWeight} 1.
+ * helpful), {@code checkpointEverySteps} 50, {@code anchorsPerStep} 0 (no anchors), {@code anchorWeight} 1 and
+ * {@code groupByLength} false.
  *
  * @param lambda λ, the weight of the odds-ratio term; 0 trains on the chosen rationales' NLL alone
  * @param nllScope which tokens the NLL term covers
@@ -27,6 +28,9 @@ import io.github.sipf4j.orpo.train.OptimizerConfig;
  * @param anchorsPerStep gold rationales of the trainer's anchor tasks mixed into every optimizer step as NLL-only
  *     examples (an {@link io.github.sipf4j.orpo.train.AnchorSet}), 0 for none
  * @param anchorWeight the weight of the anchors' NLL in the loss
+ * @param groupByLength whether batches group pairs of similar length (see
+ *     {@link io.github.sipf4j.orpo.train.TrainingArguments#groupByLength()}): less padding when the rationales'
+ *     lengths vary
  */
 public record PolicyTrainingConfig(
     float lambda,
@@ -38,7 +42,8 @@ public record PolicyTrainingConfig(
     OptimizerConfig optimizer,
     int checkpointEverySteps,
     int anchorsPerStep,
-    float anchorWeight) {
+    float anchorWeight,
+    boolean groupByLength) {
 
   /**
    * Validates the settings.
@@ -53,6 +58,7 @@ public record PolicyTrainingConfig(
    * @param checkpointEverySteps the {@code checkpointEverySteps} component (see the record)
    * @param anchorsPerStep the {@code anchorsPerStep} component (see the record)
    * @param anchorWeight the {@code anchorWeight} component (see the record)
+   * @param groupByLength the {@code groupByLength} component (see the record)
    */
   public PolicyTrainingConfig {
     Preconditions.checkArgument(lambda >= 0 && Float.isFinite(lambda), "lambda must be >= 0, got %s", lambda);
@@ -68,6 +74,27 @@ public record PolicyTrainingConfig(
     Preconditions.checkArgument(anchorsPerStep >= 0, "anchorsPerStep must be >= 0, got %s", anchorsPerStep);
     Preconditions.checkArgument(anchorWeight > 0 && Float.isFinite(anchorWeight),
         "anchorWeight must be finite and > 0, got %s", anchorWeight);
+  }
+
+  /**
+   * Creates settings with batches in plain permutation order; kept so that code written against the earlier record
+   * compiles.
+   *
+   * @param lambda λ
+   * @param nllScope which tokens the NLL term covers
+   * @param batchSize pairs per optimizer step
+   * @param microBatchSize pairs per forward/backward pass
+   * @param epochs passes over the accumulated data
+   * @param maxSteps the most optimizer steps per iteration, 0 for no cap
+   * @param optimizer the optimizer settings
+   * @param checkpointEverySteps how often training checkpoints
+   * @param anchorsPerStep anchors per step, 0 for none
+   * @param anchorWeight the anchors' weight
+   */
+  public PolicyTrainingConfig(float lambda, NllScope nllScope, int batchSize, int microBatchSize, int epochs,
+      long maxSteps, OptimizerConfig optimizer, int checkpointEverySteps, int anchorsPerStep, float anchorWeight) {
+    this(lambda, nllScope, batchSize, microBatchSize, epochs, maxSteps, optimizer, checkpointEverySteps,
+        anchorsPerStep, anchorWeight, false);
   }
 
   /**
@@ -87,7 +114,7 @@ public record PolicyTrainingConfig(
   public Builder toBuilder() {
     return new Builder().lambda(lambda).nllScope(nllScope).batchSize(batchSize).microBatchSize(microBatchSize)
         .epochs(epochs).maxSteps(maxSteps).optimizer(optimizer).checkpointEverySteps(checkpointEverySteps)
-        .anchorsPerStep(anchorsPerStep).anchorWeight(anchorWeight);
+        .anchorsPerStep(anchorsPerStep).anchorWeight(anchorWeight).groupByLength(groupByLength);
   }
 
   /** Builds a {@link PolicyTrainingConfig}; see the record for the defaults. */
@@ -103,6 +130,7 @@ public record PolicyTrainingConfig(
     private int checkpointEverySteps = 50;
     private int anchorsPerStep = 0;
     private float anchorWeight = 1f;
+    private boolean groupByLength = false;
 
     private Builder() {}
 
@@ -229,6 +257,17 @@ public record PolicyTrainingConfig(
     }
 
     /**
+     * Groups pairs of similar length into batches, or not.
+     *
+     * @param v whether to group
+     * @return this builder
+     */
+    public Builder groupByLength(boolean v) {
+      groupByLength = v;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
@@ -236,7 +275,7 @@ public record PolicyTrainingConfig(
      */
     public PolicyTrainingConfig build() {
       return new PolicyTrainingConfig(lambda, nllScope, batchSize, microBatchSize < 0 ? batchSize : microBatchSize,
-          epochs, maxSteps, optimizer, checkpointEverySteps, anchorsPerStep, anchorWeight);
+          epochs, maxSteps, optimizer, checkpointEverySteps, anchorsPerStep, anchorWeight, groupByLength);
     }
   }
 }

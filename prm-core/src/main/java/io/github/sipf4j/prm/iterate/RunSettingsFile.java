@@ -26,7 +26,7 @@ final class RunSettingsFile {
    */
   static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false",
       "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0",
-      "lora", "none");
+      "lora", "none", "group_by_length", "false");
 
   private RunSettingsFile() {}
 
@@ -64,6 +64,7 @@ final class RunSettingsFile {
     m.put("max_steps", t.maxSteps());
     m.put("batch_size", t.batchSize());
     m.put("nll_scope", t.nllScope().name());
+    m.put("group_by_length", t.groupByLength());
     m.put("anchor_tasks", s.anchorTasks() == null ? "none"
         : s.anchorTasks().name() + " (" + s.anchorTasks().size() + ")");
     m.put("anchors_per_step", t.anchorsPerStep());

@@ -159,6 +159,11 @@ public final class PrmTrainer extends AbstractTrainer<LabeledRationale> {
   }
 
   @Override
+  protected int exampleLength(LabeledRationale example) {
+    return encoded.get(example).spans().length();
+  }
+
+  @Override
   protected void beforeTraining(long firstStep, long totalSteps) throws IOException {
     Path dir = config.workDir();
     if (dir == null || held.isEmpty()) {

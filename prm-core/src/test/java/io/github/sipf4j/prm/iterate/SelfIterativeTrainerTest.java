@@ -215,7 +215,9 @@ class SelfIterativeTrainerTest {
       Files.writeString(runJson, json.replaceAll("\\s*\"prefer_flawed_rejected\": \"false\",", "")
           .replaceAll("\\s*\"anchor_tasks\": \"none\",", "").replaceAll("\\s*\"anchors_per_step\": \"0\",", "")
           .replaceAll("\\s*\"anchor_weight\": \"1.0\",", "")
-          .replaceAll("\\s*\"min_chosen_reward\": \"0.0\",", ""));
+          .replaceAll("\\s*\"min_chosen_reward\": \"0.0\",", "")
+          .replaceAll("\\s*\"group_by_length\": \"false\",", ""));
+      assertFalse(Files.readString(runJson).contains("group_by_length"));
       assertFalse(Files.readString(runJson).contains("min_chosen_reward"));
       assertFalse(Files.readString(runJson).contains("prefer_flawed_rejected"));
       assertFalse(Files.readString(runJson).contains("anchor"));
@@ -224,6 +226,23 @@ class SelfIterativeTrainerTest {
           .iterations(2).pairSelector(new PairSelector(PairSelectorConfig.builder().preferFlawedRejected(true)
               .build())).build().run());
       assertTrue(e.getMessage().contains("prefer_flawed_rejected: false -> true"), e.getMessage());
+    }
+  }
+
+  /** Policy training grouped by length trains and records the setting, which a resumed run must keep. */
+  @Test
+  void policyTrainingGroupedByLengthIsRecordedAndKept(@TempDir Path dir) throws IOException {
+    try (DecoderLm lm = loadInitial()) {
+      PolicyTrainingConfig grouped = PolicyTrainingConfig.builder().batchSize(4).microBatchSize(2).epochs(1)
+          .learningRate(1e-3f).groupByLength(true).build();
+      assertTrue(grouped.groupByLength());
+      assertEquals(grouped, grouped.toBuilder().build());
+      SelfIterativeResult r = tiny(lm, dir, FeedbackMode.OUTCOME).iterations(1).training(grouped).build().run();
+      assertTrue(r.last().policySteps() > 0);
+      assertTrue(Files.readString(dir.resolve("run.json")).contains("\"group_by_length\": \"true\""));
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> tiny(lm, dir, FeedbackMode.OUTCOME)
+          .iterations(2).build().run());
+      assertTrue(e.getMessage().contains("group_by_length: true -> false"), e.getMessage());
     }
   }
 

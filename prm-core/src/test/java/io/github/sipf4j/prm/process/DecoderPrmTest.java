@@ -102,6 +102,19 @@ class DecoderPrmTest {
     }
   }
 
+  /** The PRM trainer tells its rationales' token lengths, so its batches can group by length. */
+  @Test
+  void prmTrainingGroupsBatchesByLength() throws IOException {
+    try (DecoderPrm prm = tinyPrm(5)) {
+      PrmTrainerConfig cfg = PrmTrainerConfig.builder().maxSteps(6).batchSize(4).microBatchSize(2)
+          .groupByLength(true).progressBar(false).build();
+      assertTrue(cfg.groupByLength());
+      PrmTrainingResult r = new PrmTrainer(prm, cfg).fit(additions(16, 2), List.of());
+      assertEquals(6, r.steps());
+      assertTrue(Double.isFinite(r.firstLoss()) && Double.isFinite(r.lastLoss()), r.toString());
+    }
+  }
+
   @Test
   void saveAndLoadGiveIdenticalScores(@TempDir Path dir) throws IOException {
     List<StepScoringInput> inputs = List.of(StepScoringInput.of("add", List.of("1+2=3\n", "2+2=5\n")),

@@ -75,7 +75,8 @@ public final class TrainPolicyPhase extends AbstractPhase<TrainPolicyPhase.Summa
         .microBatchSize(training.microBatchSize()).epochs(training.epochs()).maxSteps(training.maxSteps())
         .seed(StreamKeys.phaseSeed(context.seed(), scope.iteration(), "train")).optimizer(training.optimizer())
         .workDir(context.store().directory(scope.name("train")))
-        .checkpointEverySteps(training.checkpointEverySteps()).progressBar(context.progress()).build();
+        .checkpointEverySteps(training.checkpointEverySteps()).groupByLength(training.groupByLength())
+        .progressBar(context.progress()).build();
     state.modified();
     PolicyUpdate.Trained trained = update.train(scope, policy, encoder, cfg, anchors(encoder),
         state.tokenizer().padId());
