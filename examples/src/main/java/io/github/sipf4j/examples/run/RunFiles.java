@@ -439,6 +439,15 @@ public final class RunFiles {
         problems.add(new RunProblem("prm.rewards", line("prm.rewards"), "monte_carlo rewards apply to mode: "
             + "process only; the mode is " + r.get("mode")));
       }
+      for (String section : List.of("warm_start", "prm", "orpo")) {
+        Map<String, Object> sec = (Map<String, Object>) r.get(section);
+        Integer micro = sec == null ? null : (Integer) sec.get("micro_batch_size");
+        if (micro != null && micro > (Integer) sec.get("batch_size")) {
+          String p = section + ".micro_batch_size";
+          problems.add(new RunProblem(p, line(p), "must be at most " + section + ".batch_size ("
+              + sec.get("batch_size") + "), got " + micro));
+        }
+      }
       Map<String, Object> pairs = (Map<String, Object>) r.get("pairs");
       if ((Boolean) pairs.get("prefer_flawed_rejected") && "rft".equals(r.get("mode"))) {
         problems.add(new RunProblem("pairs.prefer_flawed_rejected", line("pairs.prefer_flawed_rejected"),

@@ -51,7 +51,7 @@ import java.util.Random;
  */
 public final class RunPlanner {
 
-  /** The basis key of the float32 logits of one ORPO step (chosen and rejected rows), in MiB. */
+  /** The basis key of the float32 logits of one ORPO forward pass (a micro-batch's chosen and rejected rows), MiB. */
   public static final String LOGITS_MIB = "orpo_step_logits_mib";
   /** The basis key that tells whether the planning JVM ran with one glibc heap ({@link MallocTuning#heapOnly()}). */
   public static final String ONE_HEAP = "one_heap_malloc";
@@ -130,9 +130,10 @@ public final class RunPlanner {
       log.println("measuring training steps ...");
       log.flush();
       List<EncodedSequence> examples = trainingExamples(enc, train, lengths);
-      Measured sft = sftStep(lm, tok, examples, s.getInt("orpo.batch_size"));
+      TrainerConfig.Builder batching = batching(s);
+      Measured sft = sftStep(lm, tok, examples, batching);
       Measured orpo = "rft".equals(s.getString("mode")) ? sft
-          : orpoStep(lm, tok, examples, s.getInt("orpo.batch_size"), (float) s.getDouble("orpo.lambda"));
+          : orpoStep(lm, tok, examples, batching, (float) s.getDouble("orpo.lambda"));
       double verifySeconds = verifySeconds(s, train, eval);
 
       basis.put("prompt_tokens", round(promptTokens));
@@ -146,7 +147,8 @@ public final class RunPlanner {
       basis.put("sft_seconds_per_example", round(sft.seconds()));
       basis.put("orpo_seconds_per_pair", round(orpo.seconds()));
       basis.put("verify_seconds_per_sample", round(verifySeconds));
-      basis.put(LOGITS_MIB, round(2.0 * s.getInt("orpo.batch_size") * (promptTokens + rationaleTokens)
+      basis.put(LOGITS_MIB, round(2.0 * RunSetup.microBatchSize(s, "orpo", s.getInt("orpo.batch_size"))
+          * (promptTokens + rationaleTokens)
           * lm.vocabSize() * Float.BYTES / (1 << 20)));
       basis.put(ONE_HEAP, MallocTuning.heapOnly());
       basis.put("assumptions", "sampled rationales as long as the measured ones; every step prefix simulated "
@@ -171,8 +173,8 @@ public final class RunPlanner {
         || mib.doubleValue() <= MallocTuning.MMAP_THRESHOLD >> 20) {
       return Optional.empty();
     }
-    return Optional.of(String.format(Locale.ROOT, "Training on the CPU with %.0f MiB of logits per ORPO step: start "
-        + "the JVM with GLIBC_TUNABLES=%s so that every step reuses its memory instead of page-faulting it in (on "
+    return Optional.of(String.format(Locale.ROOT, "Training on the CPU with %.0f MiB of logits per ORPO forward pass: "
+        + "start the JVM with GLIBC_TUNABLES=%s so that every step reuses its memory instead of page-faulting it in (on "
         + "the project's machine a 32,000-token llama's step ran 4.7 times faster); the estimate above was measured "
         + "without it.", mib.doubleValue(), MallocTuning.HEAP_ONLY));
   }
@@ -398,30 +400,41 @@ public final class RunPlanner {
     return out;
   }
 
-  private static TrainerConfig steps(int batch, long steps) {
-    return TrainerConfig.builder().batchSize(batch).maxSteps(steps).epochs(1000).progressBar(false).seed(3).build();
+  /** The run's policy batching ({@code orpo.batch_size}, {@code micro_batch_size}, {@code group_by_length}). */
+  static TrainerConfig.Builder batching(RunSettings s) {
+    int batch = s.getInt("orpo.batch_size");
+    return TrainerConfig.builder().batchSize(batch).microBatchSize(RunSetup.microBatchSize(s, "orpo", batch))
+        .groupByLength(s.getBool("orpo.group_by_length"));
+  }
+
+  private static TrainerConfig steps(TrainerConfig.Builder batching, long steps) {
+    return batching.maxSteps(steps).epochs(1000).progressBar(false).seed(3).build();
   }
 
   /**
    * Seconds per example of an SFT step at the batch: the fastest of ({@value #LONG_FIT} steps - 1 step) / {@value
    * #LONG_FIT}-1 after a warm-up, so that setup costs cancel.
    */
-  static Measured sftStep(CausalLm lm, TextTokenizer tok, List<EncodedSequence> data, int batch) {
+  static Measured sftStep(CausalLm lm, TextTokenizer tok, List<EncodedSequence> data,
+      TrainerConfig.Builder batching) {
+    int batch = batching.build().batchSize();
     Memory.resetPeak();
-    double perStep = perStep(steps -> new SftTrainer(lm, steps(batch, steps), tok.padId(), NllScope.RESPONSE)
+    double perStep = perStep(steps -> new SftTrainer(lm, steps(batching, steps), tok.padId(), NllScope.RESPONSE)
         .fit(data));
     return new Measured(perStep / batch, Memory.peak());
   }
 
   /** Seconds per pair of an ORPO step at the batch, measured like {@link #sftStep}. */
-  static Measured orpoStep(CausalLm lm, TextTokenizer tok, List<EncodedSequence> data, int batch, float lambda) {
+  static Measured orpoStep(CausalLm lm, TextTokenizer tok, List<EncodedSequence> data,
+      TrainerConfig.Builder batching, float lambda) {
+    int batch = batching.build().batchSize();
     List<EncodedPair> pairs = new ArrayList<>();
     for (int i = 0; i < data.size(); i++) {
       pairs.add(new EncodedPair(data.get(i), data.get((i + 1) % data.size())));
     }
     Memory.resetPeak();
     OrpoLoss loss = OrpoLoss.builder().lambda(lambda).build();
-    double perStep = perStep(steps -> new OrpoTrainer(lm, steps(batch, steps), loss, tok.padId()).fit(pairs));
+    double perStep = perStep(steps -> new OrpoTrainer(lm, steps(batching, steps), loss, tok.padId()).fit(pairs));
     return new Measured(perStep / batch, Memory.peak());
   }
 

@@ -96,6 +96,8 @@ public final class RunSchema {
     warm.key("steps", RunKey.Type.INT, 1000, false, atLeast(1));
     warm.key("learning_rate", RunKey.Type.DOUBLE, 1e-4, false, above(0));
     warm.key("batch_size", RunKey.Type.INT, 16, false, atLeast(1));
+    warm.key("micro_batch_size", RunKey.Type.INT, null, false, atLeast(1));
+    warm.key("group_by_length", RunKey.Type.BOOL, false, false, null);
     warm.key("warmup_steps", RunKey.Type.INT, 10, false, atLeast(0));
     root.section("warm_start", warm, true);
 
@@ -127,6 +129,8 @@ public final class RunSchema {
     prm.key("soft_labels", RunKey.Type.BOOL, false, false, null);
     prm.key("epochs", RunKey.Type.INT, 3, false, atLeast(1));
     prm.key("batch_size", RunKey.Type.INT, 16, false, atLeast(1));
+    prm.key("micro_batch_size", RunKey.Type.INT, null, false, atLeast(1));
+    prm.key("group_by_length", RunKey.Type.BOOL, false, false, null);
     prm.key("learning_rate", RunKey.Type.DOUBLE, 1e-3, false, above(0));
     prm.key("validation_fraction", RunKey.Type.DOUBLE, SelfIterativeTrainer.DEFAULT_PRM_VALIDATION_FRACTION, false,
         within(0, 0.9));
@@ -146,6 +150,8 @@ public final class RunSchema {
     orpo.key("lambda", RunKey.Type.DOUBLE, 0.1, false, atLeast(0));
     orpo.key("learning_rate", RunKey.Type.DOUBLE, 1e-4, false, above(0));
     orpo.key("batch_size", RunKey.Type.INT, 16, false, atLeast(1));
+    orpo.key("micro_batch_size", RunKey.Type.INT, null, false, atLeast(1));
+    orpo.key("group_by_length", RunKey.Type.BOOL, false, false, null);
     orpo.key("epochs", RunKey.Type.INT, 1, false, atLeast(1));
     orpo.key("max_steps", RunKey.Type.LONG, 0L, false, atLeast(0));
     orpo.key("warmup_steps", RunKey.Type.INT, 10, false, atLeast(0));

@@ -298,7 +298,9 @@ public final class RunSetup {
    */
   public static PolicyTrainingConfig training(RunSettings s) {
     return PolicyTrainingConfig.builder().lambda((float) s.getDouble("orpo.lambda"))
-        .batchSize(s.getInt("orpo.batch_size")).epochs(s.getInt("orpo.epochs")).maxSteps(s.getLong("orpo.max_steps"))
+        .batchSize(s.getInt("orpo.batch_size")).microBatchSize(microBatchSize(s, "orpo", s.getInt("orpo.batch_size")))
+        .groupByLength(s.getBool("orpo.group_by_length"))
+        .epochs(s.getInt("orpo.epochs")).maxSteps(s.getLong("orpo.max_steps"))
         .optimizer(OptimizerConfig.builder().learningRate((float) s.getDouble("orpo.learning_rate"))
             .warmupSteps(s.getInt("orpo.warmup_steps")).minLrRatio(0.1f)
             .weightDecay((float) s.getDouble("orpo.weight_decay"))
@@ -352,6 +354,22 @@ public final class RunSetup {
         rationales == null ? d.rationales() : ((Number) rationales).intValue());
   }
 
+  /** The PRM's rationales per forward pass when the run file does not say ({@code PrmTrainerConfig}'s default). */
+  static final int PRM_MICRO_BATCH = 8;
+
+  /**
+   * Returns a section's {@code micro_batch_size}, or the default when it is not written.
+   *
+   * @param s the settings
+   * @param section {@code warm_start}, {@code prm} or {@code orpo}
+   * @param dflt the value when unset
+   * @return the micro-batch size
+   */
+  static int microBatchSize(RunSettings s, String section, int dflt) {
+    Object v = s.get(section + ".micro_batch_size");
+    return v == null ? dflt : ((Number) v).intValue();
+  }
+
   /**
    * Returns the PRM training settings.
    *
@@ -359,7 +377,10 @@ public final class RunSetup {
    * @return the configuration
    */
   public static PrmTrainerConfig prmTraining(RunSettings s) {
-    return PrmTrainerConfig.builder().epochs(s.getInt("prm.epochs")).batchSize(s.getInt("prm.batch_size"))
+    int batch = s.getInt("prm.batch_size");
+    return PrmTrainerConfig.builder().epochs(s.getInt("prm.epochs")).batchSize(batch)
+        .microBatchSize(microBatchSize(s, "prm", Math.min(PRM_MICRO_BATCH, batch)))
+        .groupByLength(s.getBool("prm.group_by_length"))
         .optimizer(OptimizerConfig.builder().learningRate((float) s.getDouble("prm.learning_rate")).build()).build();
   }
 
@@ -432,6 +453,8 @@ public final class RunSetup {
    */
   public static TrainerConfig warmStartConfig(RunSettings s, Path workDir) {
     TrainerConfig.Builder b = TrainerConfig.builder().batchSize(s.getInt("warm_start.batch_size"))
+        .microBatchSize(microBatchSize(s, "warm_start", s.getInt("warm_start.batch_size")))
+        .groupByLength(s.getBool("warm_start.group_by_length"))
         .maxSteps(s.getInt("warm_start.steps")).epochs(1_000_000).seed(s.getLong("seed")).checkpointEverySteps(200)
         .progressBar(s.getBool("progress")).optimizer(OptimizerConfig.builder()
             .learningRate((float) s.getDouble("warm_start.learning_rate"))

@@ -1,6 +1,7 @@
 package io.github.sipf4j.examples.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -131,6 +132,36 @@ class RunFilesTest {
         rollout: {engine: counting, shard_tasks: 0}
         """);
     assertTrue(e.getMessage().contains("line 8: rollout.shard_tasks: must be >= 1"), e.getMessage());
+  }
+
+  /** Micro-batches and length grouping reach every trainer; a micro-batch larger than its batch is refused. */
+  @Test
+  void microBatchesAndLengthGroupingReachTheTrainers() {
+    RunSettings defaults = parse(MINIMAL);
+    assertEquals(16, RunSetup.training(defaults).microBatchSize());
+    assertFalse(RunSetup.training(defaults).groupByLength());
+    assertEquals(8, RunSetup.prmTraining(defaults).microBatchSize(), "the PRM trainer's default");
+    assertEquals(16, RunSetup.warmStartConfig(defaults, null).microBatchSize());
+    RunSettings s = parse(MINIMAL + """
+        orpo: {batch_size: 32, micro_batch_size: 4, group_by_length: true}
+        prm: {batch_size: 4, group_by_length: true}
+        """);
+    assertEquals(4, RunSetup.training(s).microBatchSize());
+    assertTrue(RunSetup.training(s).groupByLength());
+    assertEquals(4, RunSetup.prmTraining(s).microBatchSize(), "at most the batch when not written");
+    assertTrue(RunSetup.prmTraining(s).groupByLength());
+    assertEquals(32, RunPlanner.batching(s).build().batchSize());
+    assertEquals(4, RunPlanner.batching(s).build().microBatchSize());
+    assertTrue(RunPlanner.batching(s).build().groupByLength());
+    RunFileException e = fails(MINIMAL + """
+        orpo:
+          batch_size: 8
+          micro_batch_size: 16
+        """);
+    assertTrue(e.getMessage().contains("line 10: orpo.micro_batch_size: must be at most orpo.batch_size (8), got 16"),
+        e.getMessage());
+    e = fails(MINIMAL + "prm: {micro_batch_size: 0}\n");
+    assertTrue(e.getMessage().contains("line 8: prm.micro_batch_size: must be >= 1"), e.getMessage());
   }
 
   @Test
