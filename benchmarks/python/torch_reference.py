@@ -441,6 +441,63 @@ def mode_orpo_step(a):
     return r
 
 
+def padded_pairs(pairs, vocab: int, g: torch.Generator):
+    """pairs: [[prompt_len, chosen_len, rejected_len], ...] -> right-padded ids, attention and response masks of the
+    chosen rows then the rejected rows, as the Java TokenBatch.collate pads (pad id 0, masked)."""
+    n = len(pairs)
+    t = max(max(c, r) for _, c, r in pairs)
+    ids = torch.zeros(2 * n, t, dtype=torch.long)
+    attn = torch.zeros(2 * n, t, dtype=torch.long)
+    labels = torch.zeros(2 * n, t, dtype=torch.long)
+    for i, (p, c, r) in enumerate(pairs):
+        for row, length in ((i, c), (n + i, r)):
+            ids[row, :length] = torch.randint(1, vocab, (length,), generator=g)
+            attn[row, :length] = 1
+            labels[row, p:length] = 1
+    return ids, attn, labels
+
+
+def mode_orpo_epoch(a):
+    """An epoch of ORPO steps of given shapes (the batch JSON file: {"steps": [[micro-batch, ...], ...]}, a
+    micro-batch a list of [prompt_len, chosen_len, rejected_len]); gradients accumulate over a step's micro-batches,
+    each loss weighted by its share of the step's pairs, then one clipped AdamW update, as the Java trainer does."""
+    with open(a.batch_file) as f:
+        spec = json.load(f)
+    steps = spec["steps"]
+    longest = max(max(c, r) for step in steps for micro in step for _, c, r in micro)
+    dtype = getattr(torch, a.dtype)
+    model = build_model(model_cfg_from_args(a, longest), a.seed, dtype)
+    model.train()
+    opt = make_optimizer(model, a.lr)
+    g = torch.Generator().manual_seed(a.seed + 1)
+    batches = [[padded_pairs(micro, a.vocab, g) + (len(micro),) for micro in step] for step in steps]
+
+    def step(micros):
+        total = sum(m[3] for m in micros)
+        for ids, attn, labels, n in micros:
+            logits = model.forward_full(ids, attn, None)
+            loss, _, _ = orpo_loss(logits, ids, attn, labels, n, a.lam, a.nll_response_only)
+            (loss * (n / total)).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    for i in range(min(a.warmup, len(batches))):
+        step(batches[i])
+    times = []
+    for micros in batches:
+        t0 = time.perf_counter()
+        step(micros)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    r = base_result(a, "orpo-epoch", model)
+    r.update(summary(times))
+    padded = sum(2 * len(micro) * max(max(c, rj) for _, c, rj in micro) for st in steps for micro in st)
+    real = sum(c + rj for st in steps for micro in st for _, c, rj in micro)
+    r.update({"steps": len(steps), "total_ms": sum(times), "padded_tokens": padded, "real_tokens": real,
+              "peak_rss_mb": peak_rss_mb(), "dtype": a.dtype})
+    return r
+
+
 def mode_logps(a):
     dtype = getattr(torch, a.dtype)
     model = build_model(model_cfg_from_args(a, a.seq_len), a.seed, dtype).eval()
@@ -758,8 +815,8 @@ def mode_self_test(a):
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--mode", required=True,
-                   choices=["orpo-step", "logps", "sample", "choice", "matmul-peak", "parity", "prm-score",
-                            "self-test"])
+                   choices=["orpo-step", "orpo-epoch", "logps", "sample", "choice", "matmul-peak", "parity",
+                            "prm-score", "self-test"])
     p.add_argument("--vocab", type=int, default=64)
     p.add_argument("--d-model", type=int, default=128)
     p.add_argument("--layers", type=int, default=4)
@@ -770,7 +827,8 @@ def parse_args(argv=None):
     p.add_argument("--rope-base", type=float, default=10000.0)
     p.add_argument("--seq-len", type=int, default=128)
     p.add_argument("--batch", default="16",
-                   help="pairs (orpo-step/logps), rows (sample), or the batch JSON file (parity, prm-score)")
+                   help="pairs (orpo-step/logps), rows (sample), or the batch JSON file (parity, prm-score, "
+                        "orpo-epoch)")
     p.add_argument("--prompt-len", type=int, default=16)
     p.add_argument("--new-tokens", type=int, default=128)
     p.add_argument("--no-kv-cache", action="store_true")
@@ -798,6 +856,8 @@ def parse_args(argv=None):
         if not a.weights:
             p.error("--mode parity needs --weights and --batch FILE.json")
         a.batch_file = a.batch
+    elif a.mode == "orpo-epoch":
+        a.batch_file = a.batch
     elif a.mode == "prm-score":
         if not a.weights or not a.head:
             p.error("--mode prm-score needs --weights, --head and --batch FILE.json")
@@ -814,7 +874,7 @@ def main(argv=None):
         torch.set_num_interop_threads(1)
     except RuntimeError:
         pass
-    modes = {"orpo-step": mode_orpo_step, "logps": mode_logps, "sample": mode_sample, "choice": mode_choice,
+    modes = {"orpo-step": mode_orpo_step, "orpo-epoch": mode_orpo_epoch, "logps": mode_logps, "sample": mode_sample, "choice": mode_choice,
              "matmul-peak": mode_matmul_peak, "parity": mode_parity, "prm-score": mode_prm_score,
              "self-test": mode_self_test}
     r = modes[a.mode](a)

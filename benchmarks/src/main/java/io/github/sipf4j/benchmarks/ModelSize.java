@@ -22,6 +22,33 @@ public enum ModelSize {
   }
 
   /**
+   * Returns the width.
+   *
+   * @return d_model
+   */
+  public int dModel() {
+    return dModel;
+  }
+
+  /**
+   * Returns the number of layers.
+   *
+   * @return the layers
+   */
+  public int layers() {
+    return layers;
+  }
+
+  /**
+   * Returns the attention heads per layer.
+   *
+   * @return the heads
+   */
+  public int heads() {
+    return heads;
+  }
+
+  /**
    * Returns the decoder configuration of this size.
    *
    * @param vocab the vocabulary size
