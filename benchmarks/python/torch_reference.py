@@ -460,7 +460,8 @@ def padded_pairs(pairs, vocab: int, g: torch.Generator):
 def mode_orpo_epoch(a):
     """An epoch of ORPO steps of given shapes (the batch JSON file: {"steps": [[micro-batch, ...], ...]}, a
     micro-batch a list of [prompt_len, chosen_len, rejected_len]); gradients accumulate over a step's micro-batches,
-    each loss weighted by its share of the step's pairs, then one clipped AdamW update, as the Java trainer does."""
+    each loss weighted by its share of the step's pairs, then one clipped AdamW update, as the Java trainer does.
+    Untimed warm-up steps first: the file's "warmup" steps when it has them, else the first --warmup steps."""
     with open(a.batch_file) as f:
         spec = json.load(f)
     steps = spec["steps"]
@@ -471,6 +472,7 @@ def mode_orpo_epoch(a):
     opt = make_optimizer(model, a.lr)
     g = torch.Generator().manual_seed(a.seed + 1)
     batches = [[padded_pairs(micro, a.vocab, g) + (len(micro),) for micro in step] for step in steps]
+    warm = [[padded_pairs(micro, a.vocab, g) + (len(micro),) for micro in step] for step in spec.get("warmup", [])]
 
     def step(micros):
         total = sum(m[3] for m in micros)
@@ -482,8 +484,8 @@ def mode_orpo_epoch(a):
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    for i in range(min(a.warmup, len(batches))):
-        step(batches[i])
+    for micros in warm if warm else batches[:a.warmup]:
+        step(micros)
     times = []
     for micros in batches:
         t0 = time.perf_counter()

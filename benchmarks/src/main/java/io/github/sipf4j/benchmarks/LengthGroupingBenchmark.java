@@ -47,6 +47,9 @@ import java.util.Random;
  */
 public final class LengthGroupingBenchmark {
 
+  /** Untimed steps first, on both sides. */
+  private static final int WARMUP_STEPS = 3;
+
   private LengthGroupingBenchmark() {}
 
   /**
@@ -148,24 +151,21 @@ public final class LengthGroupingBenchmark {
       boolean grouped, int threads, TorchReference torch) throws IOException {
     long seed = 7;
     EpochBatches<EncodedPair> plan = new EpochBatches<>(data, batch, micro, seed,
-        grouped ? p -> Math.max(p.chosen().length(), p.rejected().length()) : null);
+        grouped ? LengthGroupingBenchmark::length : null);
     List<List<List<int[]>>> steps = new ArrayList<>();
-    long padded = 0;
-    long real = 0;
+    long[] tokens = new long[2];
     for (long s = 0; s < plan.stepsPerEpoch(); s++) {
-      List<List<int[]>> step = new ArrayList<>();
-      for (List<EncodedPair> mb : plan.microBatches(s)) {
-        List<int[]> shapes = new ArrayList<>();
-        int longest = 0;
-        for (EncodedPair p : mb) {
-          shapes.add(new int[] {p.chosen().promptLength(), p.chosen().length(), p.rejected().length()});
-          longest = Math.max(longest, Math.max(p.chosen().length(), p.rejected().length()));
-          real += p.chosen().length() + p.rejected().length();
-        }
-        padded += 2L * mb.size() * longest;
-        step.add(shapes);
-      }
-      steps.add(step);
+      steps.add(shapes(plan.microBatches(s), tokens));
+    }
+    long padded = tokens[0];
+    long real = tokens[1];
+    // Both orders warm up on the same steps: the first of the grouped order, which hold the longest batch, so that
+    // neither epoch pays for growing the allocator's memory to its peak and the comparison is of the steps alone.
+    EpochBatches<EncodedPair> warmPlan = new EpochBatches<>(data, batch, micro, seed,
+        LengthGroupingBenchmark::length);
+    List<List<List<int[]>>> warmup = new ArrayList<>();
+    for (long s = 0; s < WARMUP_STEPS; s++) {
+      warmup.add(shapes(warmPlan.microBatches(s), new long[2]));
     }
     int maxLength = 0;
     for (EncodedPair p : data) {
@@ -176,9 +176,10 @@ public final class LengthGroupingBenchmark {
       TrainerConfig.Builder cfg = TrainerConfig.builder().batchSize(batch).microBatchSize(micro).epochs(1)
           .seed(seed).groupByLength(grouped).progressBar(false)
           .optimizer(OptimizerConfig.builder().learningRate(1e-4f).build());
-      // Warm-up: a few steps of the same order, untimed, as the reference does.
-      new OrpoTrainer(lm, cfg.maxSteps(3).build(), OrpoLoss.builder().build(), tok.padId()).fit(data);
-      OrpoTrainer trainer = new OrpoTrainer(lm, cfg.maxSteps(0).build(), OrpoLoss.builder().build(), tok.padId());
+      new OrpoTrainer(lm, cfg.groupByLength(true).maxSteps(WARMUP_STEPS).build(), OrpoLoss.builder().build(),
+          tok.padId()).fit(data);
+      OrpoTrainer trainer = new OrpoTrainer(lm, cfg.groupByLength(grouped).maxSteps(0).build(),
+          OrpoLoss.builder().build(), tok.padId());
       trainer.addListener(new TrainerListener() {
         @Override
         public void onStep(int epoch, StepResult result) {
@@ -192,7 +193,8 @@ public final class LengthGroupingBenchmark {
     if (torch.available() == null) {
       Path file = Files.createTempFile("sipf4j-grouping", ".json");
       try {
-        Files.writeString(file, new Gson().toJson(Map.of("steps", steps)), StandardCharsets.UTF_8);
+        Files.writeString(file, new Gson().toJson(Map.of("warmup", warmup, "steps", steps)),
+            StandardCharsets.UTF_8);
         JsonObject r = torch.result("--mode", "orpo-epoch", "--batch", file.toString(), "--vocab",
             Integer.toString(tok.vocabSize()), "--d-model", Integer.toString(size.dModel()), "--layers",
             Integer.toString(size.layers()), "--heads", Integer.toString(size.heads()), "--threads",
@@ -208,6 +210,28 @@ public final class LengthGroupingBenchmark {
       }
     }
     return new Row(grouped, padded, real, djlMs, Stats.of(times), torchMs);
+  }
+
+  /** What a pair pads its micro-batch to: the longer of its rows. */
+  private static int length(EncodedPair p) {
+    return Math.max(p.chosen().length(), p.rejected().length());
+  }
+
+  /** The shapes of a step's micro-batches; adds the padded and the real tokens to {@code tokens[0]} and [1]. */
+  private static List<List<int[]>> shapes(List<List<EncodedPair>> microBatches, long[] tokens) {
+    List<List<int[]>> step = new ArrayList<>();
+    for (List<EncodedPair> mb : microBatches) {
+      List<int[]> shapes = new ArrayList<>();
+      int longest = 0;
+      for (EncodedPair p : mb) {
+        shapes.add(new int[] {p.chosen().promptLength(), p.chosen().length(), p.rejected().length()});
+        longest = Math.max(longest, length(p));
+        tokens[1] += p.chosen().length() + p.rejected().length();
+      }
+      tokens[0] += 2L * mb.size() * longest;
+      step.add(shapes);
+    }
+    return step;
   }
 
   /**
