@@ -704,14 +704,24 @@ def mode_prm_score(a):
         raise SystemExit(f"head parameter mismatch: missing={missing} unexpected={unexpected}")
     rows, ends, pad_id = bj["ids"], bj["step_ends"], int(bj.get("pad_id", 0))
     size = int(bj.get("scoring_batch", 16))
-    chunks = [(rows[i:i + size], ends[i:i + size]) for i in range(0, len(rows), size)]
+    # As DecoderPrm.scoreSteps batches: the rationales longest first, the probabilities back in the input order.
+    order = sorted(range(len(rows)), key=lambda i: -len(rows[i]))
+    chunks = [order[i:i + size] for i in range(0, len(order), size)]
     out: List[float] = []
 
     def run():
-        out.clear()
+        per_row: List[List[float]] = [[] for _ in rows]
         with torch.no_grad():
-            for r, e in chunks:
-                out.extend(prm_step_probs(model, head, r, e, pad_id).tolist())
+            for chunk in chunks:
+                probs = prm_step_probs(model, head, [rows[i] for i in chunk], [ends[i] for i in chunk],
+                                       pad_id).tolist()
+                at = 0
+                for i in chunk:
+                    per_row[i] = probs[at:at + len(ends[i])]
+                    at += len(ends[i])
+        out.clear()
+        for p in per_row:
+            out.extend(p)
 
     times = time_it(run, a.warmup, max(1, a.repeats))
     steps = sum(len(e) for e in ends)

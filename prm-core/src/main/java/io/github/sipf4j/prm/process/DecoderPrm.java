@@ -25,6 +25,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -41,8 +43,10 @@ import java.util.Map;
  * which for hard labels \( y_i \in \{0, 1\} \) is the usual classification loss; every other position (prompt,
  * tokens inside a step, padding) is ignored.
  *
- * <p>Scoring is batched: up to {@link #scoringBatchSize()} rationales per forward pass, right-padded. A sequence
- * longer than the backbone's {@link CausalLm#maxLength()} fails with {@link SequenceTooLongException}. The model owns
+ * <p>Scoring is batched: up to {@link #scoringBatchSize()} rationales per forward pass, right-padded, the rationales
+ * taken longest first so that each batch pads to little more than its own lengths (the scores come back in the
+ * inputs' order, and padding does not change them). A sequence longer than the backbone's {@link CausalLm#maxLength()}
+ * fails with {@link SequenceTooLongException} before any is scored. The model owns
  * its backbone and closes it; a tokenizer passed to {@link #create} stays the caller's, one read by {@link #load} is
  * owned. Instances are not thread-safe.
  *
@@ -253,15 +257,39 @@ public final class DecoderPrm implements ProcessRewardModel, AutoCloseable {
    */
   @Override
   public List<double[]> scoreSteps(List<StepScoringInput> inputs) {
-    List<double[]> out = new ArrayList<>(inputs.size());
-    for (int from = 0; from < inputs.size(); from += scoringBatchSize) {
-      List<StepSpans> batch = new ArrayList<>();
-      for (StepScoringInput in : inputs.subList(from, Math.min(inputs.size(), from + scoringBatchSize))) {
-        batch.add(encode(in.prompt(), in.steps()));
-      }
-      out.addAll(scoreEncoded(batch));
+    List<StepSpans> encoded = new ArrayList<>(inputs.size());
+    for (StepScoringInput in : inputs) {
+      encoded.add(encode(in.prompt(), in.steps()));
     }
-    return out;
+    return scoreAll(encoded);
+  }
+
+  /**
+   * Scores encoded rationales in batches of {@link #scoringBatchSize()}, longest first, so that a batch pads to
+   * little more than its own rationales' lengths.
+   *
+   * @param encoded the rationales
+   * @return their step scores, in the order given
+   */
+  List<double[]> scoreAll(List<StepSpans> encoded) {
+    Integer[] order = new Integer[encoded.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparingInt((Integer i) -> encoded.get(i).length()).reversed());
+    double[][] out = new double[encoded.size()][];
+    for (int from = 0; from < order.length; from += scoringBatchSize) {
+      List<StepSpans> batch = new ArrayList<>();
+      int to = Math.min(order.length, from + scoringBatchSize);
+      for (int k = from; k < to; k++) {
+        batch.add(encoded.get(order[k]));
+      }
+      List<double[]> scores = scoreEncoded(batch);
+      for (int k = from; k < to; k++) {
+        out[order[k]] = scores.get(k - from);
+      }
+    }
+    return Arrays.asList(out);
   }
 
   /** Scores already encoded rationales in one forward pass. */

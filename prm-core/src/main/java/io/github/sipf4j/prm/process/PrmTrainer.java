@@ -219,15 +219,11 @@ public final class PrmTrainer extends AbstractTrainer<LabeledRationale> {
   private StepMetrics evaluateEncoded(List<Encoded> data) {
     List<Double> scores = new ArrayList<>();
     List<Double> labels = new ArrayList<>();
-    int size = prm.scoringBatchSize();
-    for (int from = 0; from < data.size(); from += size) {
-      List<Encoded> chunk = data.subList(from, Math.min(data.size(), from + size));
-      List<double[]> s = prm.scoreEncoded(chunk.stream().map(Encoded::spans).toList());
-      for (int i = 0; i < chunk.size(); i++) {
-        for (int j = 0; j < s.get(i).length; j++) {
-          scores.add(s.get(i)[j]);
-          labels.add((double) chunk.get(i).labels()[j]);
-        }
+    List<double[]> s = prm.scoreAll(data.stream().map(Encoded::spans).toList());
+    for (int i = 0; i < data.size(); i++) {
+      for (int j = 0; j < s.get(i).length; j++) {
+        scores.add(s.get(i)[j]);
+        labels.add((double) data.get(i).labels()[j]);
       }
     }
     return StepMetrics.compute(scores.stream().mapToDouble(Double::doubleValue).toArray(),

@@ -102,6 +102,35 @@ class DecoderPrmTest {
     }
   }
 
+  /**
+   * Scoring takes the rationales longest first in its batches and returns every score in the inputs' order, equal to
+   * scoring each rationale alone; a rationale too long for the backbone fails before any is scored.
+   */
+  @Test
+  void batchedScoringReturnsEachInputsScoresInOrder() {
+    try (DecoderPrm prm = tinyPrm(6)) {
+      prm.scoringBatchSize(2);
+      Random r = new Random(9);
+      List<StepScoringInput> inputs = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        List<String> steps = new ArrayList<>();
+        for (int k = 0, n = 1 + r.nextInt(5); k < n; k++) {
+          steps.add(r.nextInt(5) + "+" + r.nextInt(5) + "=" + r.nextInt(9) + (k < n - 1 ? "\n" : ""));
+        }
+        inputs.add(StepScoringInput.of("q" + "?".repeat(r.nextInt(6)), steps));
+      }
+      List<double[]> all = prm.scoreSteps(inputs);
+      assertEquals(inputs.size(), all.size());
+      for (int i = 0; i < inputs.size(); i++) {
+        assertEquals(inputs.get(i).steps().size(), all.get(i).length, "input " + i);
+        assertArrayEquals(prm.scoreSteps(inputs.get(i)), all.get(i), 1e-5, "input " + i);
+      }
+      List<StepScoringInput> withTooLong = new ArrayList<>(inputs);
+      withTooLong.add(StepScoringInput.of("q", List.of("1+1=2\n".repeat(20))));
+      assertThrows(SequenceTooLongException.class, () -> prm.scoreSteps(withTooLong));
+    }
+  }
+
   /** The PRM trainer tells its rationales' token lengths, so its batches can group by length. */
   @Test
   void prmTrainingGroupsBatchesByLength() throws IOException {
