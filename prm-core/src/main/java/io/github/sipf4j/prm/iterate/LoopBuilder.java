@@ -1,6 +1,7 @@
 package io.github.sipf4j.prm.iterate;
 
 import com.google.common.base.Preconditions;
+import io.github.sipf4j.orpo.lora.LoraConfig;
 import io.github.sipf4j.orpo.lora.LoraKind;
 import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.orpo.model.CausalLm;
@@ -61,6 +62,7 @@ abstract class LoopBuilder {
   private boolean softLabels = false;
   private PrmTrainerConfig prmTraining = PrmTrainerConfig.builder().epochs(3).batchSize(16).build();
   private double prmValidationFraction = SelfIterativeTrainer.DEFAULT_PRM_VALIDATION_FRACTION;
+  private LoraConfig prmAdapters;
   private Aggregation aggregation = Aggregation.mean();
   private String aggregationName = "mean";
   private PairSelector pairSelector = PairSelector.withDefaults();
@@ -350,6 +352,22 @@ abstract class LoopBuilder {
    */
   public SelfIterativeTrainer.Builder prmTraining(PrmTrainerConfig v) {
     prmTraining = v;
+    return self();
+  }
+
+  /**
+   * Gives the learned process reward model adapters of its own (the paper's PRM trains a rank-16 adapter while its
+   * policy trains rank 256): each iteration's PRM is then fresh adapters of these settings on the policy's frozen
+   * base, with the head, instead of a copy of the iteration's starting policy adapters. Needs a policy that trains
+   * LoRA adapters ({@link LoraModel}) and a learned PRM ({@link FeedbackMode#PROCESS} with the default reward
+   * source); the PRM folder is then a PEFT adapter folder naming the same base. Null (the default) for a copy of the
+   * policy.
+   *
+   * @param v the PRM's adapter settings, or null
+   * @return this builder
+   */
+  public SelfIterativeTrainer.Builder prmAdapters(LoraConfig v) {
+    prmAdapters = v;
     return self();
   }
 
@@ -676,6 +694,14 @@ abstract class LoopBuilder {
         evalSets.forEach((name, set) -> checkPrompts("evaluation set '" + name + "'", set, problems));
       }
       Path near = workDir == null ? null : workDir.toAbsolutePath().getParent();
+      if (prmAdapters != null && !(policy instanceof LoraModel)) {
+        problems.add("prmAdapters puts the process reward model's adapters on the policy's frozen base: the policy "
+            + "must train LoRA adapters (a LoraModel), not " + policy.getClass().getSimpleName());
+      }
+      if (prmAdapters != null && (mode != FeedbackMode.PROCESS || rewardSource != RewardSourceKind.LEARNED)) {
+        problems.add("prmAdapters applies to a learned process reward model (mode PROCESS, reward source LEARNED); "
+            + "this run has mode " + mode + " and reward source " + rewardSource);
+      }
       if (policy instanceof LoraModel lora) {
         if (lora.isMerged()) {
           problems.add("the policy's LoRA adapters are merged into its base: unmerge them before training");
@@ -713,7 +739,8 @@ abstract class LoopBuilder {
     }
     return new LoopSettings(policy, tokenizer, policyLoads, List.copyOf(extraKinds), template, trainTasks, verifier,
         verifierSpec, sampling, questionsPerIteration, mode, simulatorModel, simulatorLoads, simulator,
-        maxSimulatedSamples, rewardSource, customRewardModel, softLabels, prmTraining, prmValidationFraction,
+        maxSimulatedSamples, rewardSource, customRewardModel, softLabels, prmTraining, prmAdapters,
+        prmValidationFraction,
         aggregation, aggregationName, pairSelector, useGoldRationales, anchorTasks, accumulate, training, iterations,
         workDir, List.copyOf(listeners), Collections.unmodifiableMap(new LinkedHashMap<>(evalSets)),
         startingEvaluation == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(startingEvaluation)),

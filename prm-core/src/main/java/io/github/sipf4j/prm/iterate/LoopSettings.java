@@ -1,5 +1,6 @@
 package io.github.sipf4j.prm.iterate;
 
+import io.github.sipf4j.orpo.lora.LoraConfig;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.orpo.model.CausalLmKind;
 import io.github.sipf4j.orpo.sample.SamplingConfig;
@@ -43,6 +44,7 @@ record LoopSettings(
     ProcessRewardModel customRewardModel,
     boolean softLabels,
     PrmTrainerConfig prmTraining,
+    LoraConfig prmAdapters,
     double prmValidationFraction,
     Aggregation aggregation,
     String aggregationName,

@@ -26,7 +26,7 @@ final class RunSettingsFile {
    */
   static final Map<String, String> ADDED_LATER = Map.of("prefer_flawed_rejected", "false",
       "anchor_tasks", "none", "anchors_per_step", "0", "anchor_weight", "1.0", "min_chosen_reward", "0.0",
-      "lora", "none", "group_by_length", "false");
+      "lora", "none", "group_by_length", "false", "prm_adapters", "none");
 
   private RunSettingsFile() {}
 
@@ -70,6 +70,7 @@ final class RunSettingsFile {
     m.put("anchors_per_step", t.anchorsPerStep());
     m.put("anchor_weight", (double) t.anchorWeight());
     m.put("lora", s.policy() instanceof LoraModel lora ? lora.config().toString() : "none");
+    m.put("prm_adapters", s.prmAdapters() == null ? "none" : s.prmAdapters().toString());
     m.put("seed", s.seed());
     m.put("template", s.template().format("{question}"));
     Map<String, String> out = new LinkedHashMap<>();

@@ -258,7 +258,8 @@ public final class SelfIterativeTrainer {
         case SAMPLE -> new SamplePhase(context, s.sampling());
         case VERIFY -> new VerifyPhase(context);
         case SIMULATE -> new SimulatePhase(context, s.simulator(), simulator, plan.rewards());
-        case TRAIN_PRM -> new TrainPrmPhase(context, s.prmTraining(), s.prmValidationFraction(), s.softLabels());
+        case TRAIN_PRM -> new TrainPrmPhase(context, s.prmTraining(), s.prmValidationFraction(), s.softLabels(),
+            s.prmAdapters());
         case SCORE -> new ScorePhase(plan.rewards(), s.aggregation());
         case SELECT -> new SelectPhase(plan.trainingSet());
         case TRAIN_POLICY -> new TrainPolicyPhase(context, plan.update(), s.training(), s.anchorTasks());

@@ -156,6 +156,56 @@ class SelfIterativeLoraTest {
     assertEquals(2 * policy.adaptedModules().size(), policy.trainableParameters().size());
   }
 
+  /** The PRM's own adapters (rank 2 here, the paper's 16) sit on the policy's frozen base, not on its adapters. */
+  @Test
+  void theProcessRewardModelTrainsAdaptersOfItsOwn(@TempDir Path dir) throws IOException {
+    LoraConfig prmLora = LoraConfig.builder().r(2).loraAlpha(4).build();
+    Path run = dir.resolve("run");
+    try (LoraModel policy = newPolicy(TinyRun.newDecoder())) {
+      Map<String, byte[]> before = snapshot(policy.base());
+      SelfIterativeResult r = TinyRun.builder(policy, run, FeedbackMode.PROCESS).iterations(1).prmAdapters(prmLora)
+          .build().run();
+      assertSameBase(before, policy.base());
+      assertEquals(1, r.iterations().size());
+    }
+    Path backbone = run.resolve("iteration-01/prm/backbone");
+    var config = JsonParser.parseString(Files.readString(backbone.resolve(LoraModel.CONFIG_FILE),
+        StandardCharsets.UTF_8)).getAsJsonObject();
+    assertEquals(2, config.get("r").getAsInt(), "the PRM's own rank, not the policy's 4");
+    assertEquals(run.resolve(AdapterBase.DIR).toAbsolutePath().normalize().toString(),
+        config.get("base_model_name_or_path").getAsString());
+    boolean fractional = false; // the learned PRM's probabilities, not outcome scores of 0 or 1
+    for (String line : Files.readAllLines(run.resolve("iteration-01/scores.jsonl"))) {
+      for (var v : JsonParser.parseString(line).getAsJsonObject().getAsJsonArray("scores")) {
+        fractional |= v.getAsDouble() > 0 && v.getAsDouble() < 1;
+      }
+    }
+    assertTrue(fractional, "the PRM scored the samples");
+    assertTrue(Files.readString(run.resolve("run.json")).contains("\"prm_adapters\": \"" + prmLora + "\""));
+    // a resumed run must keep the setting
+    try (LoraModel policy = newPolicy(TinyRun.newDecoder())) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> TinyRun.builder(policy, run, FeedbackMode.PROCESS).iterations(2).build().run());
+      assertTrue(e.getMessage().contains("prm_adapters: " + prmLora + " -> none"), e.getMessage());
+    }
+  }
+
+  @Test
+  void prmAdaptersNeedALoraPolicyAndALearnedPrm(@TempDir Path dir) {
+    LoraConfig prmLora = LoraConfig.builder().r(2).build();
+    try (DecoderLm full = TinyRun.newDecoder()) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TinyRun.builder(full, dir, FeedbackMode.PROCESS).prmAdapters(prmLora).build());
+      assertTrue(e.getMessage().contains("the policy must train LoRA adapters (a LoraModel), not DecoderLm"),
+          e.getMessage());
+    }
+    try (LoraModel policy = newPolicy(TinyRun.newDecoder())) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> TinyRun.builder(policy, dir, FeedbackMode.OUTCOME).prmAdapters(prmLora).build());
+      assertTrue(e.getMessage().contains("prmAdapters applies to a learned process reward model"), e.getMessage());
+    }
+  }
+
   @Test
   void aMergedPolicyIsRefusedAtBuild(@TempDir Path dir) {
     try (LoraModel policy = newPolicy(TinyRun.newDecoder())) {

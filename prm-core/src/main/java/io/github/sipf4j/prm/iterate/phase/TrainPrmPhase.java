@@ -2,6 +2,8 @@ package io.github.sipf4j.prm.iterate.phase;
 
 import com.google.common.base.Preconditions;
 import com.google.gson.annotations.SerializedName;
+import io.github.sipf4j.orpo.lora.LoraConfig;
+import io.github.sipf4j.orpo.lora.LoraModel;
 import io.github.sipf4j.orpo.model.CausalLm;
 import io.github.sipf4j.prm.iterate.Phase;
 import io.github.sipf4j.prm.process.DecoderPrm;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Trains a fresh {@link DecoderPrm} on the iteration's Monte-Carlo labels: its backbone is the iteration's starting
- * policy (loaded by its model kind), a seeded share of the simulated questions is held out for its step accuracy and
+ * policy (loaded by its model kind), or, with adapter settings of its own, fresh LoRA adapters on the frozen base of
+ * a policy that trains adapters; a seeded share of the simulated questions is held out for its step accuracy and
  * AUROC. Writes {@code prm/}, {@code prm-train/} (checkpoints) and {@code prm-metrics.json}.
  */
 public final class TrainPrmPhase extends AbstractPhase<TrainPrmPhase.Summary> {
@@ -56,6 +59,7 @@ public final class TrainPrmPhase extends AbstractPhase<TrainPrmPhase.Summary> {
   private final PrmTrainerConfig training;
   private final double validationFraction;
   private final boolean softLabels;
+  private final LoraConfig adapters;
   private final StepSplitter splitter = StepSplitter.newlines();
 
   /**
@@ -68,11 +72,27 @@ public final class TrainPrmPhase extends AbstractPhase<TrainPrmPhase.Summary> {
    */
   public TrainPrmPhase(LoopContext context, PrmTrainerConfig training, double validationFraction,
       boolean softLabels) {
+    this(context, training, validationFraction, softLabels, null);
+  }
+
+  /**
+   * Creates the phase, the PRM with adapters of its own.
+   *
+   * @param context the run's shared parts
+   * @param training how the PRM trains (its seed, work directory and progress bar are set per iteration)
+   * @param validationFraction the share of simulated questions held out (none with fewer than 5)
+   * @param softLabels whether to train on the soft labels instead of the hard ones
+   * @param adapters the PRM's adapter settings, put fresh on the policy's frozen base each iteration (the policy
+   *     must load as a {@link LoraModel}); null for a copy of the starting policy
+   */
+  public TrainPrmPhase(LoopContext context, PrmTrainerConfig training, double validationFraction,
+      boolean softLabels, LoraConfig adapters) {
     super(Phase.TRAIN_PRM, Summary.class);
     this.context = Preconditions.checkNotNull(context, "context");
     this.training = Preconditions.checkNotNull(training, "training");
     this.validationFraction = validationFraction;
     this.softLabels = softLabels;
+    this.adapters = adapters;
   }
 
   @Override
@@ -97,7 +117,7 @@ public final class TrainPrmPhase extends AbstractPhase<TrainPrmPhase.Summary> {
     PrmTrainerConfig cfg = training.toBuilder().seed(seed)
         .workDir(context.store().directory(scope.name("prm-train")))
         .progressBar(context.progress()).build();
-    CausalLm backbone = context.policy().load(scope.startPolicy());
+    CausalLm backbone = backbone(scope);
     DecoderPrm created;
     try {
       created = DecoderPrm.create(backbone, context.policy().tokenizer(), context.template(),
@@ -116,6 +136,27 @@ public final class TrainPrmPhase extends AbstractPhase<TrainPrmPhase.Summary> {
           result.firstLoss(), result.lastLoss(),
           result.validation() == null ? Double.NaN : result.validation().accuracy(),
           result.validation() == null ? Double.NaN : result.validation().auroc());
+    }
+  }
+
+  /** The starting policy, or fresh adapters of the PRM's own settings on its frozen base. */
+  private CausalLm backbone(IterationScope scope) throws IOException {
+    CausalLm start = context.policy().load(scope.startPolicy());
+    if (adapters == null) {
+      return start;
+    }
+    if (!(start instanceof LoraModel policy)) {
+      start.close();
+      throw new IllegalStateException("the process reward model's adapters need a policy that trains LoRA adapters; "
+          + "the starting policy loaded as " + start.getClass().getSimpleName());
+    }
+    try {
+      LoraModel own = LoraModel.create(policy.base(), adapters,
+          StreamKeys.phaseSeed(context.seed(), scope.iteration(), "prm-adapters")).sharingBase();
+      policy.baseModelNameOrPath().ifPresent(own::baseReference);
+      return own;
+    } finally {
+      policy.close(); // the policy's adapters; the base is shared and stays open
     }
   }
 
