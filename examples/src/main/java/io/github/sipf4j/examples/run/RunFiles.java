@@ -435,6 +435,16 @@ public final class RunFiles {
         }
       }
       Map<String, Object> prm = (Map<String, Object>) r.get("prm");
+      if (prm.get("lora") != null) {
+        if (r.get("lora") == null) {
+          problems.add(new RunProblem("prm.lora", line("prm.lora"), "the PRM's adapters sit on the policy's frozen "
+              + "base: add a lora section (the policy's adapters)"));
+        }
+        if (!"process".equals(r.get("mode")) || !"learned".equals(prm.get("rewards"))) {
+          problems.add(new RunProblem("prm.lora", line("prm.lora"), "applies to a learned PRM (mode: process, "
+              + "prm.rewards: learned); the mode is " + r.get("mode") + ", the rewards " + prm.get("rewards")));
+        }
+      }
       if (!"process".equals(r.get("mode")) && "monte_carlo".equals(prm.get("rewards"))) {
         problems.add(new RunProblem("prm.rewards", line("prm.rewards"), "monte_carlo rewards apply to mode: "
             + "process only; the mode is " + r.get("mode")));

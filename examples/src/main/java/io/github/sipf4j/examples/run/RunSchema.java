@@ -83,13 +83,7 @@ public final class RunSchema {
     model.choice("dtype", "float32", List.of("float32", "float16", "bfloat16"), null);
     root.section("model", model, false);
 
-    S lora = new S();
-    lora.key("r", RunKey.Type.INT, 8, false, atLeast(1));
-    lora.key("alpha", RunKey.Type.DOUBLE, 8.0, false, above(0));
-    lora.key("dropout", RunKey.Type.DOUBLE, 0.0, false, withinOpen(0, 1));
-    lora.key("target_modules", RunKey.Type.STRING_LIST, List.of("all-linear"), false, nonEmpty());
-    lora.key("use_rslora", RunKey.Type.BOOL, false, false, null);
-    root.section("lora", lora, true);
+    root.section("lora", lora(), true);
 
     S warm = new S();
     warm.section("tasks", taskSource(false), false);
@@ -135,6 +129,7 @@ public final class RunSchema {
     prm.key("validation_fraction", RunKey.Type.DOUBLE, SelfIterativeTrainer.DEFAULT_PRM_VALIDATION_FRACTION, false,
         within(0, 0.9));
     prm.choice("aggregation", "mean", List.of("mean", "min", "product", "last"), null);
+    prm.section("lora", lora(), true);
     root.section("prm", prm, false);
 
     S pairs = new S();
@@ -172,6 +167,17 @@ public final class RunSchema {
     rollout.key("shard_rationales", RunKey.Type.INT, null, false, atLeast(1));
     root.section("rollout", rollout, false);
     return root.done(false);
+  }
+
+  /** The keys of LoRA adapters' settings (the policy's {@code lora}, the PRM's {@code prm.lora}). */
+  private static S lora() {
+    S lora = new S();
+    lora.key("r", RunKey.Type.INT, 8, false, atLeast(1));
+    lora.key("alpha", RunKey.Type.DOUBLE, 8.0, false, above(0));
+    lora.key("dropout", RunKey.Type.DOUBLE, 0.0, false, withinOpen(0, 1));
+    lora.key("target_modules", RunKey.Type.STRING_LIST, List.of("all-linear"), false, nonEmpty());
+    lora.key("use_rslora", RunKey.Type.BOOL, false, false, null);
+    return lora;
   }
 
   /** The keys of one task source: a file of a known kind, or synthetic tasks. */

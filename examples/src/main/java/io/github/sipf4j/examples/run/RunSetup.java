@@ -157,9 +157,20 @@ public final class RunSetup {
    * @return the LoRA configuration
    */
   public static LoraConfig loraConfig(RunSettings s) {
-    return LoraConfig.builder().r(s.getInt("lora.r")).loraAlpha(s.getDouble("lora.alpha"))
-        .loraDropout(s.getDouble("lora.dropout")).targetModules(s.getStrings("lora.target_modules"))
-        .useRslora(s.getBool("lora.use_rslora")).build();
+    return loraConfig(s, "lora");
+  }
+
+  /**
+   * Returns the adapters' settings of a LoRA section ({@code lora}, or the PRM's {@code prm.lora}).
+   *
+   * @param s the settings
+   * @param section the section's key path
+   * @return the LoRA configuration
+   */
+  public static LoraConfig loraConfig(RunSettings s, String section) {
+    return LoraConfig.builder().r(s.getInt(section + ".r")).loraAlpha(s.getDouble(section + ".alpha"))
+        .loraDropout(s.getDouble(section + ".dropout")).targetModules(s.getStrings(section + ".target_modules"))
+        .useRslora(s.getBool(section + ".use_rslora")).build();
   }
 
   /**
@@ -403,6 +414,7 @@ public final class RunSetup {
         .sampling(sampling(s)).questionsPerIteration(s.getInt("sampling.questions_per_iteration"))
         .simulator(simulator(s)).maxSimulatedSamples(s.getInt("simulation.max_samples"))
         .prmTraining(prmTraining(s)).prmValidationFraction(s.getDouble("prm.validation_fraction"))
+        .prmAdapters(s.section("prm.lora") == null ? null : loraConfig(s, "prm.lora"))
         .pairSelector(new PairSelector(PairSelectorConfig.builder().margin(s.getDouble("pairs.margin"))
             .maxPairsPerQuestion(s.getInt("pairs.max_per_question"))
             .minChosenReward(s.getDouble("pairs.min_chosen_reward"))

@@ -164,6 +164,32 @@ class RunFilesTest {
     assertTrue(e.getMessage().contains("line 8: prm.micro_batch_size: must be >= 1"), e.getMessage());
   }
 
+  /** The PRM's own adapters need the policy's adapters and a learned PRM, and reach the loop's settings. */
+  @Test
+  void prmAdaptersAreReadAndChecked() {
+    RunSettings s = RunFiles.parse(MINIMAL + """
+        lora: {r: 64}
+        prm:
+          lora: {r: 16, alpha: 32}
+        """, "run.yaml", List.of(), dir, false);
+    assertEquals(16, RunSetup.loraConfig(s, "prm.lora").r());
+    assertEquals(32.0, RunSetup.loraConfig(s, "prm.lora").loraAlpha());
+    assertEquals(64, RunSetup.loraConfig(s).r());
+    RunFileException e = fails(MINIMAL + """
+        prm:
+          lora: {r: 16}
+        """);
+    assertTrue(e.getMessage().contains("line 9: prm.lora: the PRM's adapters sit on the policy's frozen base: add a "
+        + "lora section"), e.getMessage());
+    e = fails(MINIMAL + """
+        mode: outcome
+        prm:
+          lora: {r: 16}
+        """);
+    assertTrue(e.getMessage().contains("prm.lora: applies to a learned PRM (mode: process, prm.rewards: learned); "
+        + "the mode is outcome"), e.getMessage());
+  }
+
   @Test
   void syntaxErrorsNameTheirLine() {
     RunFileException e = fails("output: out\nmodel: {embedded: true\ntasks: []\n");
