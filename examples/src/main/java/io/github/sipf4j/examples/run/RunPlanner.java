@@ -174,9 +174,9 @@ public final class RunPlanner {
       return Optional.empty();
     }
     return Optional.of(String.format(Locale.ROOT, "Training on the CPU with %.0f MiB of logits per ORPO forward pass: "
-        + "start the JVM with GLIBC_TUNABLES=%s so that every step reuses its memory instead of page-faulting it in (on "
-        + "the project's machine a 32,000-token llama's step ran 4.7 times faster); the estimate above was measured "
-        + "without it.", mib.doubleValue(), MallocTuning.HEAP_ONLY));
+        + "start the JVM with GLIBC_TUNABLES=%s so that every step reuses its memory instead of page-faulting it in "
+        + "(on the project's machine a 32,000-token llama's step ran 4.7 times faster); the estimate above was "
+        + "measured without it.", mib.doubleValue(), MallocTuning.HEAP_ONLY));
   }
 
   /** Seconds per training example and the process's peak memory while measuring. */

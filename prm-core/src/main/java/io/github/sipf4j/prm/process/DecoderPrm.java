@@ -46,9 +46,9 @@ import java.util.Map;
  * <p>Scoring is batched: up to {@link #scoringBatchSize()} rationales per forward pass, right-padded, the rationales
  * taken longest first so that each batch pads to little more than its own lengths (the scores come back in the
  * inputs' order, and padding does not change them). A sequence longer than the backbone's {@link CausalLm#maxLength()}
- * fails with {@link SequenceTooLongException} before any is scored. The model owns
- * its backbone and closes it; a tokenizer passed to {@link #create} stays the caller's, one read by {@link #load} is
- * owned. Instances are not thread-safe.
+ * fails with {@link SequenceTooLongException} before any is scored. The model owns its backbone and closes it; a
+ * tokenizer passed to {@link #create} stays the caller's, one read by {@link #load} is owned. Instances are not
+ * thread-safe.
  *
  * <pre>{@code
  * try (TextTokenizer tok = TextTokenizer.characterLevel();
