@@ -150,8 +150,7 @@ public final class LengthGroupingBenchmark {
   public static Row run(TextTokenizer tok, List<EncodedPair> data, ModelSize size, int batch, int micro,
       boolean grouped, int threads, TorchReference torch) throws IOException {
     long seed = 7;
-    EpochBatches<EncodedPair> plan = new EpochBatches<>(data, batch, micro, seed,
-        grouped ? LengthGroupingBenchmark::length : null);
+    EpochBatches<EncodedPair> plan = new EpochBatches<>(data, batch, micro, seed, grouped ? EncodedPair::length : null);
     List<List<List<int[]>>> steps = new ArrayList<>();
     long[] tokens = new long[2];
     for (long s = 0; s < plan.stepsPerEpoch(); s++) {
@@ -161,20 +160,16 @@ public final class LengthGroupingBenchmark {
     long real = tokens[1];
     // Both orders warm up on the same steps: the first of the grouped order, which hold the longest batch, so that
     // neither epoch pays for growing the allocator's memory to its peak and the comparison is of the steps alone.
-    EpochBatches<EncodedPair> warmPlan = new EpochBatches<>(data, batch, micro, seed,
-        LengthGroupingBenchmark::length);
+    EpochBatches<EncodedPair> warmPlan = new EpochBatches<>(data, batch, micro, seed, EncodedPair::length);
     List<List<List<int[]>>> warmup = new ArrayList<>();
     for (long s = 0; s < WARMUP_STEPS; s++) {
       warmup.add(shapes(warmPlan.microBatches(s), new long[2]));
     }
-    int maxLength = 0;
-    for (EncodedPair p : data) {
-      maxLength = Math.max(maxLength, Math.max(p.chosen().length(), p.rejected().length()));
-    }
+    int maxLength = data.stream().mapToInt(EncodedPair::length).max().orElseThrow();
     List<Double> times = new ArrayList<>();
     try (DecoderLm lm = DecoderLm.create(size.config(tok.vocabSize(), maxLength), Device.cpu(), 1)) {
       TrainerConfig.Builder cfg = TrainerConfig.builder().batchSize(batch).microBatchSize(micro).epochs(1)
-          .seed(seed).groupByLength(grouped).progressBar(false)
+          .seed(seed).progressBar(false)
           .optimizer(OptimizerConfig.builder().learningRate(1e-4f).build());
       new OrpoTrainer(lm, cfg.groupByLength(true).maxSteps(WARMUP_STEPS).build(), OrpoLoss.builder().build(),
           tok.padId()).fit(data);
@@ -212,11 +207,6 @@ public final class LengthGroupingBenchmark {
     return new Row(grouped, padded, real, djlMs, Stats.of(times), torchMs);
   }
 
-  /** What a pair pads its micro-batch to: the longer of its rows. */
-  private static int length(EncodedPair p) {
-    return Math.max(p.chosen().length(), p.rejected().length());
-  }
-
   /** The shapes of a step's micro-batches; adds the padded and the real tokens to {@code tokens[0]} and [1]. */
   private static List<List<int[]>> shapes(List<List<EncodedPair>> microBatches, long[] tokens) {
     List<List<int[]>> step = new ArrayList<>();
@@ -225,7 +215,7 @@ public final class LengthGroupingBenchmark {
       int longest = 0;
       for (EncodedPair p : mb) {
         shapes.add(new int[] {p.chosen().promptLength(), p.chosen().length(), p.rejected().length()});
-        longest = Math.max(longest, length(p));
+        longest = Math.max(longest, p.length());
         tokens[1] += p.chosen().length() + p.rejected().length();
       }
       tokens[0] += 2L * mb.size() * longest;

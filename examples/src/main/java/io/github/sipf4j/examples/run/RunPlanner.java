@@ -16,6 +16,7 @@ import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.prm.iterate.Phase;
+import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
 import io.github.sipf4j.prm.rollout.VerifierSpec;
 import io.github.sipf4j.prm.rollout.VerifierSpecs;
 import io.github.sipf4j.prm.task.ReasoningTask;
@@ -147,8 +148,7 @@ public final class RunPlanner {
       basis.put("sft_seconds_per_example", round(sft.seconds()));
       basis.put("orpo_seconds_per_pair", round(orpo.seconds()));
       basis.put("verify_seconds_per_sample", round(verifySeconds));
-      basis.put(LOGITS_MIB, round(2.0 * RunSetup.microBatchSize(s, "orpo", s.getInt("orpo.batch_size"))
-          * (promptTokens + rationaleTokens)
+      basis.put(LOGITS_MIB, round(2.0 * batching.build().microBatchSize() * (promptTokens + rationaleTokens)
           * lm.vocabSize() * Float.BYTES / (1 << 20)));
       basis.put(ONE_HEAP, MallocTuning.heapOnly());
       basis.put("assumptions", "sampled rationales as long as the measured ones; every step prefix simulated "
@@ -402,9 +402,9 @@ public final class RunPlanner {
 
   /** The run's policy batching ({@code orpo.batch_size}, {@code micro_batch_size}, {@code group_by_length}). */
   static TrainerConfig.Builder batching(RunSettings s) {
-    int batch = s.getInt("orpo.batch_size");
-    return TrainerConfig.builder().batchSize(batch).microBatchSize(RunSetup.microBatchSize(s, "orpo", batch))
-        .groupByLength(s.getBool("orpo.group_by_length"));
+    PolicyTrainingConfig t = RunSetup.training(s);
+    return TrainerConfig.builder().batchSize(t.batchSize()).microBatchSize(t.microBatchSize())
+        .groupByLength(t.groupByLength());
   }
 
   private static TrainerConfig steps(TrainerConfig.Builder batching, long steps) {

@@ -365,9 +365,6 @@ public final class RunSetup {
         rationales == null ? d.rationales() : ((Number) rationales).intValue());
   }
 
-  /** The PRM's rationales per forward pass when the run file does not say ({@code PrmTrainerConfig}'s default). */
-  static final int PRM_MICRO_BATCH = 8;
-
   /**
    * Returns a section's {@code micro_batch_size}, or the default when it is not written.
    *
@@ -389,8 +386,9 @@ public final class RunSetup {
    */
   public static PrmTrainerConfig prmTraining(RunSettings s) {
     int batch = s.getInt("prm.batch_size");
+    int trainerDefault = PrmTrainerConfig.builder().build().microBatchSize();
     return PrmTrainerConfig.builder().epochs(s.getInt("prm.epochs")).batchSize(batch)
-        .microBatchSize(microBatchSize(s, "prm", Math.min(PRM_MICRO_BATCH, batch)))
+        .microBatchSize(microBatchSize(s, "prm", Math.min(trainerDefault, batch)))
         .groupByLength(s.getBool("prm.group_by_length"))
         .optimizer(OptimizerConfig.builder().learningRate((float) s.getDouble("prm.learning_rate")).build()).build();
   }

@@ -21,4 +21,14 @@ public record EncodedPair(EncodedSequence chosen, EncodedSequence rejected) {
     Preconditions.checkNotNull(chosen, "chosen");
     Preconditions.checkNotNull(rejected, "rejected");
   }
+
+  /**
+   * Returns what the pair pads a batch to: its chosen and rejected rows share one padded tensor, so the longer of the
+   * two.
+   *
+   * @return the longer row's length in tokens
+   */
+  public int length() {
+    return Math.max(chosen.length(), rejected.length());
+  }
 }

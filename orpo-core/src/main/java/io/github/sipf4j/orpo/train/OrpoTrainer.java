@@ -89,10 +89,9 @@ public final class OrpoTrainer extends AbstractTrainer<EncodedPair> {
     return "orpo";
   }
 
-  /** A pair's chosen and rejected rows pad to the same length: the longer of the two. */
   @Override
   protected int exampleLength(EncodedPair example) {
-    return Math.max(example.chosen().length(), example.rejected().length());
+    return example.length();
   }
 
   @Override

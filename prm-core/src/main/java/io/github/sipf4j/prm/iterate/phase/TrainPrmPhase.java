@@ -139,25 +139,22 @@ public final class TrainPrmPhase extends AbstractPhase<TrainPrmPhase.Summary> {
     }
   }
 
-  /** The starting policy, or fresh adapters of the PRM's own settings on its frozen base. */
+  /**
+   * The starting policy, or fresh adapters of the PRM's own settings on the frozen base that the run's policy and
+   * every policy it loads share (the starting adapters are not needed, so they are not loaded).
+   */
   private CausalLm backbone(IterationScope scope) throws IOException {
-    CausalLm start = context.policy().load(scope.startPolicy());
     if (adapters == null) {
-      return start;
+      return context.policy().load(scope.startPolicy());
     }
-    if (!(start instanceof LoraModel policy)) {
-      start.close();
-      throw new IllegalStateException("the process reward model's adapters need a policy that trains LoRA adapters; "
-          + "the starting policy loaded as " + start.getClass().getSimpleName());
+    if (!(context.policy().policy() instanceof LoraModel policy)) {
+      throw new IllegalStateException("the process reward model's adapters need a policy that trains LoRA adapters, "
+          + "not " + context.policy().policy().getClass().getSimpleName());
     }
-    try {
-      LoraModel own = LoraModel.create(policy.base(), adapters,
-          StreamKeys.phaseSeed(context.seed(), scope.iteration(), "prm-adapters")).sharingBase();
-      policy.baseModelNameOrPath().ifPresent(own::baseReference);
-      return own;
-    } finally {
-      policy.close(); // the policy's adapters; the base is shared and stays open
-    }
+    LoraModel own = LoraModel.create(policy.base(), adapters,
+        StreamKeys.phaseSeed(context.seed(), scope.iteration(), "prm-adapters")).sharingBase();
+    policy.baseModelNameOrPath().ifPresent(own::baseReference);
+    return own;
   }
 
   /**
