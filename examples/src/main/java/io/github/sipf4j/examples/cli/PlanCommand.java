@@ -6,13 +6,17 @@ import io.github.sipf4j.examples.run.RunPlan;
 import io.github.sipf4j.examples.run.RunPlanner;
 import io.github.sipf4j.examples.run.RunSettings;
 import io.github.sipf4j.examples.run.RunSetup;
+import io.github.sipf4j.prm.report.PhaseEstimate;
+import io.github.sipf4j.prm.report.RunForecast;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -83,28 +87,42 @@ public final class PlanCommand implements Callable<Integer> {
     o.println();
     boolean anyMeasured = false;
     List<Double> measured = new ArrayList<>();
-    for (RunPlan.PhaseEstimate p : plan.phases()) {
+    for (PhaseEstimate p : plan.phases()) {
       Double m = measuredSeconds(out, p.iteration(), p.phase());
       measured.add(m);
       anyMeasured |= m != null;
     }
+    RunForecast forecast = null;
+    if (anyMeasured) {
+      Map<Integer, Map<String, Double>> byIteration = new HashMap<>();
+      for (int i = 0; i < measured.size(); i++) {
+        if (measured.get(i) != null) {
+          PhaseEstimate p = plan.phases().get(i);
+          byIteration.computeIfAbsent(p.iteration(), k -> new HashMap<>()).put(p.phase(), measured.get(i));
+        }
+      }
+      forecast = RunForecast.of(plan.toReportPlan(), byIteration);
+    }
     o.println("| iteration | phase | expected | generated tokens | peak memory |"
-        + (anyMeasured ? " measured | measured / expected |" : ""));
-    o.println("|---:|---|---:|---:|---:|" + (anyMeasured ? "---:|---:|" : ""));
+        + (anyMeasured ? " measured | measured / expected | forecast |" : ""));
+    o.println("|---:|---|---:|---:|---:|" + (anyMeasured ? "---:|---:|---:|" : ""));
     for (int i = 0; i < plan.phases().size(); i++) {
-      RunPlan.PhaseEstimate p = plan.phases().get(i);
+      PhaseEstimate p = plan.phases().get(i);
       String row = String.format(Locale.ROOT, "| %d | %s | %.1f s | %,d | %s |", p.iteration(), p.phase(),
           p.seconds(), p.generatedTokens(), p.peakMemoryBytes() < 0 ? "" : mib(p.peakMemoryBytes()));
-      if (anyMeasured) {
+      if (forecast != null) {
         Double m = measured.get(i);
+        RunForecast.Row f = forecast.rows().get(i);
         row += m == null ? " | |" : String.format(Locale.ROOT, " %.1f s | %s |", m,
             p.seconds() > 0 ? String.format(Locale.ROOT, "%.2f", m / p.seconds()) : "");
+        row += f.source() == RunForecast.Source.REVISED || f.source() == RunForecast.Source.PLANNED
+            ? String.format(Locale.ROOT, " %.1f s |", f.seconds()) : " |";
       }
       o.println(row);
     }
     o.println();
     double dominant = plan.phases().stream().filter(p -> p.phase().equals(plan.dominantPhase()))
-        .mapToDouble(RunPlan.PhaseEstimate::seconds).sum();
+        .mapToDouble(PhaseEstimate::seconds).sum();
     o.printf(Locale.ROOT, "Total: %s expected, %,d generated tokens; %s dominates (%.0f%% of the time).%n",
         RunPlanner.duration(plan.totalSeconds()), plan.totalGeneratedTokens(), plan.dominantPhase(),
         plan.totalSeconds() > 0 ? 100 * dominant / plan.totalSeconds() : 0);
@@ -124,6 +142,11 @@ public final class PlanCommand implements Callable<Integer> {
       }
       o.printf(Locale.ROOT, "Phases run so far: %.1f s measured against %.1f s expected (%.2f).%n", got, est,
           est > 0 ? got / est : Double.NaN);
+      if (forecast.remainingSeconds() > 0) {
+        o.printf(Locale.ROOT, "Forecast: about %s left, %s for the whole planned run; each phase left is its "
+            + "estimate scaled by how the same phase went in its latest iteration.%n",
+            RunPlanner.duration(forecast.remainingSeconds()), RunPlanner.duration(forecast.totalSeconds()));
+      }
     }
   }
 
@@ -134,7 +157,7 @@ public final class PlanCommand implements Callable<Integer> {
   /** The measured seconds of a phase from its marker, or null when it has not run. */
   static Double measuredSeconds(Path out, int iteration, String phase) throws IOException {
     Path marker;
-    if ("warm_start".equals(phase)) {
+    if (RunSetup.WARM_START_PHASE.equals(phase)) {
       marker = out.resolve(RunSetup.WARM_START_DIR).resolve(RunSetup.WARM_START_MARKER);
     } else {
       String folder = iteration == 0 ? "baseline" : String.format(Locale.ROOT, "iteration-%02d", iteration);

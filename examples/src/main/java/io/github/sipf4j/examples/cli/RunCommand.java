@@ -1,21 +1,29 @@
 package io.github.sipf4j.examples.cli;
 
+import io.github.sipf4j.examples.run.RunPlanner;
 import io.github.sipf4j.examples.run.RunSettings;
 import io.github.sipf4j.examples.run.RunSetup;
 import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.prm.iterate.EvalResult;
 import io.github.sipf4j.prm.iterate.IterationReport;
+import io.github.sipf4j.prm.iterate.Phase;
+import io.github.sipf4j.prm.iterate.SelfIterativeListener;
 import io.github.sipf4j.prm.iterate.SelfIterativeResult;
 import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
+import io.github.sipf4j.prm.report.RunForecast;
+import io.github.sipf4j.prm.report.RunPlan;
 import io.github.sipf4j.prm.rollout.RolloutEngine;
 import io.github.sipf4j.prm.task.TaskSet;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
@@ -78,6 +86,7 @@ public final class RunCommand implements Callable<Integer> {
       if (engine != null) {
         b.rolloutEngine(engine);
       }
+      forecastListener(o, out).ifPresent(b::listener);
       r = b.build().run();
     }
     printSummary(o, r, eval.keySet());
@@ -85,6 +94,48 @@ public final class RunCommand implements Callable<Integer> {
         out.resolve("metrics.csv"), r.finalPolicyDir());
     o.flush();
     return 0;
+  }
+
+  /**
+   * After every iteration, prints how long the rest of the run should take: the output directory's plan (from
+   * {@code sipf4j plan}) revised by the phase times measured so far ({@link RunForecast}). Nothing without a plan;
+   * a plan that cannot be read is said once and the run goes on without a forecast.
+   */
+  private static Optional<SelfIterativeListener> forecastListener(PrintWriter o, Path out) throws IOException {
+    Optional<RunPlan> plan;
+    try {
+      plan = RunPlan.read(out);
+    } catch (IOException | RuntimeException e) {
+      o.println("No forecast of the time left: " + e.getMessage());
+      o.flush();
+      return Optional.empty();
+    }
+    if (plan.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<Integer, Map<String, Double>> measured = new HashMap<>();
+    Double warmStart = PlanCommand.measuredSeconds(out, 0, RunSetup.WARM_START_PHASE);
+    if (warmStart != null) {
+      measured.computeIfAbsent(0, k -> new HashMap<>()).put(RunSetup.WARM_START_PHASE, warmStart);
+    }
+    return Optional.of(new SelfIterativeListener() {
+      @Override
+      public void onPhaseEnd(int iteration, Phase phase, double seconds, boolean resumed) {
+        measured.computeIfAbsent(iteration, k -> new HashMap<>()).put(phase.key(), seconds);
+      }
+
+      @Override
+      public void onIterationEnd(IterationReport report) {
+        RunForecast f = RunForecast.of(plan.get(), measured);
+        if (report.iteration() < plan.get().iterations() && f.remainingSeconds() > 0) {
+          o.printf(Locale.ROOT, "Iteration %d done: about %s left; the planned run takes about %s (planned %s)%s.%n",
+              report.iteration(), RunPlanner.duration(f.remainingSeconds()), RunPlanner.duration(f.totalSeconds()),
+              RunPlanner.duration(plan.get().totalSeconds()),
+              f.revised() ? ", each phase left scaled by how it went in its latest iteration" : "");
+          o.flush();
+        }
+      }
+    });
   }
 
   /**

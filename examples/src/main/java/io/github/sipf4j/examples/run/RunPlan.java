@@ -2,6 +2,7 @@ package io.github.sipf4j.examples.run;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.annotations.SerializedName;
+import io.github.sipf4j.prm.report.PhaseEstimate;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +16,8 @@ import java.util.Map;
  * @param device the device measured
  * @param model the model measured
  * @param iterations the run's iterations
- * @param phases the estimate of every phase
+ * @param phases the estimate of every phase (iteration 0: the warm start, key {@code warm_start}, and the starting
+ *     evaluation)
  * @param totalSeconds the sum of the phases' seconds
  * @param totalGeneratedTokens the sum of the phases' generated tokens
  * @param dominantPhase the phase key with the most seconds over all iterations
@@ -37,28 +39,22 @@ public record RunPlan(
   public static final String FILE = "plan.json";
 
   /**
-   * The estimate of one phase of one iteration.
-   *
-   * @param iteration the iteration (0: warm start and starting evaluation)
-   * @param phase the phase key ({@code io.github.sipf4j.prm.iterate.Phase#key()}, or {@code warm_start})
-   * @param seconds the expected wall time
-   * @param generatedTokens the tokens the phase decodes
-   * @param peakMemoryBytes the peak resident memory of the process measured in the phase's kind of work, or -1
-   *     where it could not be measured
-   */
-  public record PhaseEstimate(
-      int iteration,
-      String phase,
-      double seconds,
-      @SerializedName("generated_tokens") long generatedTokens,
-      @SerializedName("peak_memory_bytes") long peakMemoryBytes) {}
-
-  /**
    * Writes the plan as pretty JSON.
    *
    * @return the JSON text
    */
   public String toJson() {
     return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(this);
+  }
+
+  /**
+   * Returns the plan as the run's report reads it back ({@link io.github.sipf4j.prm.report.RunPlan}): the same
+   * fields without the basis.
+   *
+   * @return the plan
+   */
+  public io.github.sipf4j.prm.report.RunPlan toReportPlan() {
+    return new io.github.sipf4j.prm.report.RunPlan(version, created, device, model, iterations, phases, totalSeconds,
+        totalGeneratedTokens, dominantPhase);
   }
 }

@@ -17,6 +17,7 @@ import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.prm.iterate.Phase;
 import io.github.sipf4j.prm.iterate.PolicyTrainingConfig;
+import io.github.sipf4j.prm.report.PhaseEstimate;
 import io.github.sipf4j.prm.rollout.VerifierSpec;
 import io.github.sipf4j.prm.rollout.VerifierSpecs;
 import io.github.sipf4j.prm.task.ReasoningTask;
@@ -185,12 +186,12 @@ public final class RunPlanner {
   private static RunPlan estimate(RunSettings s, TaskSet train, Map<String, TaskSet> eval, List<Integer> lengths,
       double promptTokens, double stepsPerRationale, DecodeCost decode, Measured sft, Measured orpo,
       double verifySeconds, Map<String, Object> basis) {
-    List<RunPlan.PhaseEstimate> rows = new ArrayList<>();
+    List<PhaseEstimate> rows = new ArrayList<>();
     int sampleBatch = s.getInt("sampling.batch_size");
     int maxNew = s.getInt("sampling.max_new_tokens");
     if (s.section("warm_start") != null) {
       double sec = s.getInt("warm_start.steps") * s.getInt("warm_start.batch_size") * sft.seconds();
-      rows.add(new RunPlan.PhaseEstimate(0, "warm_start", sec, 0, sft.peakBytes()));
+      rows.add(new PhaseEstimate(0, RunSetup.WARM_START_PHASE, sec, 0, sft.peakBytes()));
     }
     if (!eval.isEmpty()) {
       rows.add(evaluate(0, eval, lengths, sampleBatch, promptTokens, maxNew, decode));
@@ -208,10 +209,10 @@ public final class RunPlanner {
     for (int it = 1; it <= s.getInt("iterations"); it++) {
       List<Integer> sampled = cycle(lengths, samples);
       long sampledTokens = sum(sampled);
-      rows.add(new RunPlan.PhaseEstimate(it, Phase.SAMPLE.key(),
+      rows.add(new PhaseEstimate(it, Phase.SAMPLE.key(),
           decode.seconds(sampled, sampleBatch, promptTokens, maxNew, s.getInt("sampling.samples_per_question")),
           sampledTokens, decode.peakBytes()));
-      rows.add(new RunPlan.PhaseEstimate(it, Phase.VERIFY.key(), samples * verifySeconds, 0, -1));
+      rows.add(new PhaseEstimate(it, Phase.VERIFY.key(), samples * verifySeconds, 0, -1));
       int simulated = 0;
       if (process) {
         simulated = learned ? Math.min(samples, s.getInt("simulation.max_samples")) : samples;
@@ -229,7 +230,7 @@ public final class RunPlanner {
           }
         }
         double avgPrefix = rollouts.isEmpty() ? promptTokens : prefixTokens / rollouts.size();
-        rows.add(new RunPlan.PhaseEstimate(it, Phase.SIMULATE.key(),
+        rows.add(new PhaseEstimate(it, Phase.SIMULATE.key(),
             decode.seconds(rollouts, simBatch, avgPrefix, simMax, k), sum(rollouts), decode.peakBytes()));
       }
       double seqTokens = promptTokens + mean(lengths);
@@ -238,13 +239,13 @@ public final class RunPlanner {
         int prmBatch = s.getInt("prm.batch_size");
         long steps = (long) s.getInt("prm.epochs") * Math.max(1, (trainSamples + prmBatch - 1) / prmBatch);
         double sec = steps * prmBatch * sft.seconds() + (simulated - trainSamples) * sft.seconds() / 3;
-        rows.add(new RunPlan.PhaseEstimate(it, Phase.TRAIN_PRM.key(), sec, 0, sft.peakBytes()));
-        rows.add(new RunPlan.PhaseEstimate(it, Phase.SCORE.key(), samples * sft.seconds() / 3, 0,
+        rows.add(new PhaseEstimate(it, Phase.TRAIN_PRM.key(), sec, 0, sft.peakBytes()));
+        rows.add(new PhaseEstimate(it, Phase.SCORE.key(), samples * sft.seconds() / 3, 0,
             sft.peakBytes()));
       } else if (process || "outcome".equals(mode)) {
-        rows.add(new RunPlan.PhaseEstimate(it, Phase.SCORE.key(), 0, 0, -1));
+        rows.add(new PhaseEstimate(it, Phase.SCORE.key(), 0, 0, -1));
       }
-      rows.add(new RunPlan.PhaseEstimate(it, Phase.SELECT.key(), 0, 0, -1));
+      rows.add(new PhaseEstimate(it, Phase.SELECT.key(), 0, 0, -1));
       long pairs = (long) questions * maxPairs * (s.getBool("pairs.accumulate") ? it : 1);
       int batch = s.getInt("orpo.batch_size");
       long steps = (long) s.getInt("orpo.epochs") * Math.max(1, (pairs + batch - 1) / batch);
@@ -252,7 +253,7 @@ public final class RunPlanner {
       if (maxSteps > 0) {
         steps = Math.min(steps, maxSteps);
       }
-      rows.add(new RunPlan.PhaseEstimate(it, Phase.TRAIN_POLICY.key(), steps * batch * orpo.seconds(), 0,
+      rows.add(new PhaseEstimate(it, Phase.TRAIN_POLICY.key(), steps * batch * orpo.seconds(), 0,
           orpo.peakBytes()));
       if (!eval.isEmpty()) {
         rows.add(evaluate(it, eval, lengths, sampleBatch, promptTokens, maxNew, decode));
@@ -262,7 +263,7 @@ public final class RunPlanner {
     double total = 0;
     long tokens = 0;
     Map<String, Double> byPhase = new LinkedHashMap<>();
-    for (RunPlan.PhaseEstimate r : rows) {
+    for (PhaseEstimate r : rows) {
       total += r.seconds();
       tokens += r.generatedTokens();
       byPhase.merge(r.phase(), r.seconds(), Double::sum);
@@ -274,7 +275,7 @@ public final class RunPlanner {
         tokens, dominant, basis);
   }
 
-  private static RunPlan.PhaseEstimate evaluate(int it, Map<String, TaskSet> eval, List<Integer> lengths, int batch,
+  private static PhaseEstimate evaluate(int it, Map<String, TaskSet> eval, List<Integer> lengths, int batch,
       double promptTokens, int maxNew, DecodeCost decode) {
     double sec = 0;
     long tokens = 0;
@@ -283,7 +284,7 @@ public final class RunPlanner {
       sec += decode.seconds(l, batch, promptTokens, maxNew, 1);
       tokens += sum(l);
     }
-    return new RunPlan.PhaseEstimate(it, Phase.EVALUATE.key(), sec, tokens, decode.peakBytes());
+    return new PhaseEstimate(it, Phase.EVALUATE.key(), sec, tokens, decode.peakBytes());
   }
 
   /** The first {@code n} lengths of the list repeated, in a fixed shuffled order. */

@@ -62,6 +62,9 @@ public final class RunSetup {
   /** The folder, inside the output directory, of the SFT warm start. */
   public static final String WARM_START_DIR = "warm-start";
 
+  /** The warm start's phase key in a plan ({@code plan.json}), at iteration 0 before the starting evaluation. */
+  public static final String WARM_START_PHASE = "warm_start";
+
   /** The file, inside {@link #WARM_START_DIR}, that marks a finished warm start and holds its time and loss. */
   public static final String WARM_START_MARKER = "warm-start.json";
 

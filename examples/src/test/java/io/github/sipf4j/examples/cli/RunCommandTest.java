@@ -14,6 +14,7 @@ import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.util.MallocTuning;
+import io.github.sipf4j.prm.report.PhaseEstimate;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,8 +108,21 @@ class RunCommandTest {
   void aTinyRunFileRunsEndToEndAndResumes() throws Exception {
     Path file = tinyRunFile();
     Path runDir = dir.resolve("run");
+    // A plan of two iterations in the output directory: after iteration 1 the run says what is left of it.
+    List<PhaseEstimate> planned = new java.util.ArrayList<>(List.of(new PhaseEstimate(0, "warm_start", 5, 0, -1),
+        new PhaseEstimate(0, "evaluate", 1, 0, -1)));
+    for (int it = 1; it <= 2; it++) {
+      for (String phase : List.of("sample", "verify", "simulate", "score", "select", "train_policy", "evaluate")) {
+        planned.add(new PhaseEstimate(it, phase, 1, 0, -1));
+      }
+    }
+    RunPlanner.write(new RunPlan(1, "2026-12-02T00:00:00Z", "cpu", "tiny", 2, planned, 19, 0, "sample",
+        java.util.Map.of()), runDir);
     assertEquals(0, run("run", "--config", file.toString()), err.toString());
     assertTrue(out.toString().contains("| iteration | ood-wording |"), out.toString());
+    assertTrue(out.toString().matches("(?s).*Iteration 1 done: about \\d+ s left; the planned run takes about "
+        + "\\d+ s \\(planned 19 s\\), each phase left scaled by how it went in its latest iteration\\..*"),
+        out.toString());
     assertTrue(Files.exists(runDir.resolve("run-config.yaml")));
     assertTrue(Files.readString(runDir.resolve("run-config.yaml")).contains("lambda: 0.1"));
     assertTrue(Files.exists(runDir.resolve("warm-start/warm-start.json")));

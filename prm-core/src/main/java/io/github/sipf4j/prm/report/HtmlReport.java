@@ -210,6 +210,11 @@ public final class HtmlReport {
     }
     double total = its.stream().flatMap(i -> i.seconds().values().stream()).mapToDouble(Double::doubleValue).sum();
     b.append(" · ").append(duration(total)).append(" of phase time");
+    RunForecast forecast = forecast(run);
+    if (forecast != null && forecast.remainingSeconds() > 0 && forecast.measuredSeconds() > 0) {
+      b.append(" · about ").append(duration(forecast.remainingSeconds())).append(" left")
+          .append(forecast.revised() ? " (the plan revised by the measured phase times)" : " (by the plan)");
+    }
     b.append(" · written ").append(esc(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())).append("</p>");
     Map<String, List<EvalResult>> curves = curves(run);
     if (!curves.isEmpty()) {
@@ -234,6 +239,16 @@ public final class HtmlReport {
       b.append("</div>");
     }
     b.append("</header>\n");
+  }
+
+  /** The run's plan revised by its measured phase times, or null without a plan. */
+  private static RunForecast forecast(RunSnapshot run) {
+    if (run.plan() == null) {
+      return null;
+    }
+    Map<Integer, Map<String, Double>> measured = new LinkedHashMap<>();
+    run.iterations().forEach(i -> measured.put(i.iteration(), i.seconds()));
+    return RunForecast.of(run.plan(), measured);
   }
 
   /** Accuracy per evaluation set and iteration; null where an iteration has no evaluation of the set yet. */
@@ -351,6 +366,12 @@ public final class HtmlReport {
         b.append("The phases finished so far took ").append(duration(measuredTotal)).append(" against ")
             .append(duration(estimateSame)).append(" estimated (measured / estimated = ")
             .append(String.format(Locale.ROOT, "%.2f", measuredTotal / estimateSame)).append(").");
+      }
+      RunForecast forecast = forecast(run);
+      if (forecast.remainingSeconds() > 0 && forecast.revised()) {
+        b.append(" Scaling each phase still to run by how the same phase went in its latest iteration, the "
+            + "planned run takes about ").append(duration(forecast.totalSeconds())).append(", ")
+            .append(duration(forecast.remainingSeconds())).append(" of it still to come.");
       }
       b.append(" Bars sum the iterations where the phase has finished; a phase not run yet shows its whole "
           + "estimate.</p>");
