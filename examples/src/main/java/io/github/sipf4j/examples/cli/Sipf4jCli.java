@@ -1,8 +1,10 @@
 package io.github.sipf4j.examples.cli;
 
 import io.github.sipf4j.orpo.util.CpuTuning;
+import io.github.sipf4j.orpo.util.HeapOnlyRelaunch;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.OptionalInt;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -54,6 +56,12 @@ public final class Sipf4jCli implements Runnable {
    * @param args the command-line arguments
    */
   public static void main(String[] args) {
+    // On glibc Linux, run again with one malloc heap unless the environment has it (-Dsipf4j.malloc.relaunch=false
+    // stays here): CPU training steps then reuse their memory instead of page-faulting it in (HeapOnlyRelaunch).
+    OptionalInt child = HeapOnlyRelaunch.relaunchIfNeeded();
+    if (child.isPresent()) {
+      System.exit(child.getAsInt());
+    }
     offlineByDefault();
     // This process is ours: MKL's AVX-512 kernels on AMD CPUs (before any DJL call) and malloc thresholds that keep
     // freed tensor memory for reuse. The library itself never changes process-wide settings.

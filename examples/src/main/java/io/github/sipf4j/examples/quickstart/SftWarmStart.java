@@ -192,6 +192,10 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    * @throws IOException if saving fails
    */
   public static void main(String[] args) throws IOException {
+    java.util.OptionalInt child = io.github.sipf4j.orpo.util.HeapOnlyRelaunch.relaunchIfNeeded();
+    if (child.isPresent()) {
+      System.exit(child.getAsInt());
+    }
     CpuTuning.apply(); // this process is ours, as in the sipf4j command line
     SftWarmStart r = train(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
         Float.parseFloat(args[3]), Long.parseLong(args[4]), true);

@@ -17,18 +17,19 @@ class MallocAdviceTest {
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', nullValues = "null", value = {
-      "cpu | 250.0 | false | true",
-      "cpu | 32.5 | false | true",
-      "cpu | 32.0 | false | false",
-      "cpu | 0.4 | false | false",
-      "cpu | 250.0 | true | false",
-      "gpu | 250.0 | false | false",
-      "gpu:1 | 250.0 | false | false",
-      "cpu | null | false | false",
-      "cpu | 250.0 | null | false",
-      "null | 250.0 | false | false"})
-  void advisesOneHeapOnlyForCpuTrainingWithLogitsAboveTheMmapThreshold(String device, Double mib, Boolean oneHeap,
-      boolean advised) {
+      "cpu | 250.0 | false | true | true",
+      "cpu | 32.5 | false | true | true",
+      "cpu | 32.0 | false | true | false",
+      "cpu | 0.4 | false | true | false",
+      "cpu | null | false | true | false",
+      "cpu | 250.0 | true | false | false",
+      "cpu | 0.4 | true | false | false",
+      "gpu | 250.0 | false | false | false",
+      "gpu:1 | 250.0 | false | false | false",
+      "cpu | 250.0 | null | false | false",
+      "null | 250.0 | false | false | false"})
+  void advisesOneHeapForEveryCpuPlanWithoutItNamingLogitsAboveTheMmapThreshold(String device, Double mib,
+      Boolean oneHeap, boolean advised, boolean namesLogits) {
     Map<String, Object> basis = new HashMap<>();
     if (mib != null) {
       basis.put(RunPlanner.LOGITS_MIB, mib);
@@ -40,7 +41,8 @@ class MallocAdviceTest {
     assertEquals(advised, advice.isPresent(), String.valueOf(advice));
     advice.ifPresent(a -> {
       assertTrue(a.contains("GLIBC_TUNABLES=" + MallocTuning.HEAP_ONLY), a);
-      assertTrue(a.contains(String.format(Locale.ROOT, "%.0f MiB", mib)), a);
+      assertTrue(a.contains("-Dsipf4j.malloc.relaunch=false"), a);
+      assertEquals(namesLogits, a.contains(String.format(Locale.ROOT, "with %.0f MiB of logits", mib)), a);
     });
   }
 
