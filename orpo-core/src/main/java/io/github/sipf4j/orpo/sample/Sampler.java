@@ -31,7 +31,11 @@ import java.util.SplittableRandom;
  * cache} (and {@link SamplingConfig#useKvCache()} is on), each distinct prompt of the chunk is encoded once, its
  * cache row is duplicated for its samples with {@link KvCache#selectRows}, and every step then feeds one token per
  * row; rows that finished are dropped from the cache once they are at least
- * {@link SamplingConfig#compactThreshold()} of it. A model without a cache, such as a TorchScript export, takes the
+ * {@link SamplingConfig#compactThreshold()} of it. A chunk's padded cache holds at most the model's maximum length:
+ * a row whose prompt is shorter than the chunk's longest may be allowed more new tokens than the chunk has room
+ * for, and if it is still running when the room is used up it goes on in a later chunk, from a prefill of its prompt
+ * and the tokens it generated (so prompts of many lengths still share chunks). A model without a cache, such as a
+ * TorchScript export, takes the
  * other path: the full forward pass over prompt plus generated tokens at every step, with finished rows dropped from
  * the batch at once. Both paths give the same tokens up to floating-point rounding. Each generated token runs in its
  * own {@link NDScope}, so native memory does not grow with the number of tokens.
@@ -328,6 +332,21 @@ public final class Sampler {
       return count == 0 ? prompt[prompt.length - 1] : tokens[count - 1];
     }
 
+    /** The tokens the row's next prefill reads: the prompt and what was generated so far. */
+    int context() {
+      return prompt.length + count;
+    }
+
+    /** The prompt followed by the tokens generated so far. */
+    long[] contextIds() {
+      if (count == 0) {
+        return prompt;
+      }
+      long[] ids = Arrays.copyOf(prompt, prompt.length + count);
+      System.arraycopy(tokens, 0, ids, prompt.length, count);
+      return ids;
+    }
+
     /** The next uniform of this row's stream, in (0, 1) with 53 random bits. */
     double nextUniform() {
       return ((rng.nextLong() >>> 11) + 0.5) * 0x1p-53;
@@ -396,12 +415,19 @@ public final class Sampler {
       progress = new ProgressBar("sampling", results.length, "seq", config.showProgress());
       try {
         chooser = new TokenChooser(model.getManager(), config, vocab);
-        for (List<Row> chunk : chunks(rows)) {
-          if (cached) {
-            runCached(chunk);
-          } else {
-            runUncached(chunk);
+        List<Row> pending = rows;
+        while (!pending.isEmpty()) {
+          List<Row> spilled = new ArrayList<>();
+          for (List<Row> chunk : chunks(pending)) {
+            if (cached) {
+              runCached(chunk, spilled);
+            } else {
+              runUncached(chunk);
+            }
           }
+          // Rows whose chunk's padded cache reached the model's maximum length go on from their own context.
+          spilled.sort(Comparator.comparingInt(Row::context));
+          pending = spilled;
         }
       } finally {
         if (chooser != null) {
@@ -419,16 +445,18 @@ public final class Sampler {
       int longest = 0;
       int steps = 0;
       for (Row r : rows) {
-        int l = Math.max(longest, r.prompt.length);
-        int s = Math.max(steps, r.limit);
+        int l = Math.max(longest, r.context());
+        int s = Math.max(steps, r.limit - r.count);
         long size = current.size() + 1L;
-        boolean fits = size <= config.batchSize() && size * (l + s) <= config.maxBatchTokens()
-            && l + s <= model.maxLength();
+        // A chunk's padded length never passes the model's maximum: a row that would need more steps than its
+        // chunk has room for is spilled when the room runs out and goes on in a later chunk (see runCached).
+        boolean fits = size <= config.batchSize()
+            && size * Math.min(l + s, model.maxLength()) <= config.maxBatchTokens();
         if (!current.isEmpty() && !fits) {
           out.add(current);
           current = new ArrayList<>();
-          l = r.prompt.length;
-          s = r.limit;
+          l = r.context();
+          s = r.limit - r.count;
         }
         current.add(r);
         longest = l;
@@ -440,17 +468,24 @@ public final class Sampler {
       return out;
     }
 
-    private void runCached(List<Row> chunk) {
+    /**
+     * Runs a chunk with the KV cache: one prefill of its distinct contexts, then one token per active row and step.
+     * When the padded cache reaches the model's maximum length before every row has finished, the rows still
+     * active go to {@code spilled}, to go on from their own context in a later chunk.
+     */
+    private void runCached(List<Row> chunk, List<Row> spilled) {
       Map<Integer, Integer> uniqueOf = new HashMap<>();
       List<long[]> unique = new ArrayList<>();
       int[] rowToUnique = new int[chunk.size()];
       for (int i = 0; i < chunk.size(); i++) {
         Row r = chunk.get(i);
-        Integer u = uniqueOf.get(r.promptIndex);
+        // Rows of one prompt share its prefill until they have tokens of their own (a spilled row).
+        int key = r.count == 0 ? r.promptIndex : -1 - r.resultIndex;
+        Integer u = uniqueOf.get(key);
         if (u == null) {
           u = unique.size();
-          uniqueOf.put(r.promptIndex, u);
-          unique.add(r.prompt);
+          uniqueOf.put(key, u);
+          unique.add(r.contextIds());
         }
         rowToUnique[i] = u;
       }
@@ -458,12 +493,12 @@ public final class Sampler {
       int longest = 0;
       int steps = 0;
       for (Row r : live) {
-        longest = Math.max(longest, r.prompt.length);
-        steps = Math.max(steps, r.limit);
+        longest = Math.max(longest, r.context());
+        steps = Math.max(steps, r.limit - r.count);
       }
       try (NDManager m = model.getManager().newSubManager();
           KvCache cache = model.newCache(unique.size())) {
-        cache.reserve(longest + steps);
+        cache.reserve(Math.min(longest + steps, model.maxLength()));
         try (NDScope scope = new NDScope()) {
           scope.suppressNotUsedWarning();
           NDArray[] batch = leftPadded(m, unique);
@@ -485,6 +520,14 @@ public final class Sampler {
             active += r.finished ? 0 : 1;
           }
           if (active == 0) {
+            return;
+          }
+          if (cache.length() >= model.maxLength()) {
+            for (Row r : live) {
+              if (!r.finished) {
+                spilled.add(r);
+              }
+            }
             return;
           }
           Row[] activeRows = new Row[active];

@@ -34,8 +34,8 @@ import java.util.Set;
  *     {@code (seed, p, s)}, so the output does not depend on the batch size or on compaction
  * @param batchSize the most rows (samples) decoded together; larger jobs are split into chunks
  * @param maxBatchTokens a memory bound: a chunk of {@code r} rows whose longest prompt has {@code L} tokens and which
- *     may generate {@code n} tokens holds at most {@code r * (L + n)} tokens of keys and values; a chunk is cut
- *     before it would exceed this (a single row always runs)
+ *     may generate {@code n} tokens holds at most {@code r * min(L + n, maxLength)} tokens of keys and values; a
+ *     chunk is cut before it would exceed this (a single row always runs)
  * @param useKvCache whether to decode with the key/value cache when the model supports one; false forces the full
  *     forward pass at every step (the path models without a cache always take)
  * @param compactFinished whether finished rows are removed from the cached batch (so they stop costing compute)

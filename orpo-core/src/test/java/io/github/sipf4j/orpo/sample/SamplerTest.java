@@ -214,6 +214,40 @@ class SamplerTest {
     }
   }
 
+  /**
+   * Prompts of many lengths up to near the model's maximum length, and more new tokens than any chunk has room for:
+   * rows that are still running when their chunk's padded cache is full go on in later chunks (spilled), and the
+   * result equals each prompt sampled alone, the uncached path and every batch size.
+   */
+  @ParameterizedTest(name = "seed {0}")
+  @ValueSource(longs = {41, 42, 43, 44, 45, 46})
+  void rowsThatOutlastTheirChunksRoomGoOnInALaterChunkWithTheSameTokens(long seed) {
+    System.out.println("spilled rows property, seed " + seed);
+    Random r = new Random(seed);
+    try (DecoderLm lm = tiny(seed)) {
+      Sampler sampler = new Sampler(lm, tok);
+      List<String> prompts = new ArrayList<>();
+      for (int i = 0; i < 7; i++) {
+        // one short and one long prompt in every case, the others in between
+        int length = i == 0 ? 3 : i == 1 ? 72 : 3 + r.nextInt(70);
+        prompts.add("ab+=1".repeat(16).substring(0, length));
+      }
+      int longest = prompts.stream().mapToInt(p -> tok.encode(p).length).max().orElseThrow();
+      boolean greedy = seed % 2 == 0;
+      SamplingConfig base = SamplingConfig.builder().seed(seed).samplesPerPrompt(2).maxNewTokens(80)
+          .temperature(greedy ? 0f : 1f).stopAtEos(false).build();
+      List<Sample> reference = sampler.sample(prompts, base.toBuilder().batchSize(1).build());
+      // Batch 1 never spills: a row alone has room up to its own limit (maxLength 96 - prompt).
+      assertTrue(reference.stream().anyMatch(x -> x.tokenIds().length > 96 - longest),
+          () -> "some short prompt runs past the room a chunk with the longest prompt has: longest " + longest + ", " + reference.stream().map(x -> x.tokenIds().length + "/" + x.finishReason()).toList());
+      for (SamplingConfig variant : List.of(base, base.toBuilder().batchSize(5).build(),
+          base.toBuilder().batchSize(14).compactFinished(false).build(),
+          base.toBuilder().useKvCache(false).build())) {
+        assertSameTokens(reference, sampler.sample(prompts, variant), "seed " + seed + " " + variant);
+      }
+    }
+  }
+
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {31, 32, 33})
   void raggedLeftPaddedPromptsGiveTheSameResultAsEachPromptAlone(long seed) {
