@@ -18,8 +18,9 @@ import java.util.Map;
  * rationales are, with the run's own figures; it assumes that a phase's cost per unit of planned work stays what it
  * was in the iteration before.
  *
- * <p>A planned phase that has not finished although a later one has (a warm start run elsewhere, a phase the run's
- * settings skip) counts as done and adds nothing to the time left.
+ * <p>A planned phase that has not finished although a later one has (a warm start whose time this directory does not
+ * record, a phase the run's settings skip) counts as done: it adds nothing to the time left, and the whole run's
+ * time counts its estimate in its place.
  */
 public final class RunForecast {
 
@@ -27,7 +28,7 @@ public final class RunForecast {
   public enum Source {
     /** The phase has finished: its measured seconds. */
     MEASURED,
-    /** The phase has not run although a later one has: it adds nothing. */
+    /** The phase has not run here although a later one has: it adds nothing to the time left. */
     SKIPPED,
     /** The plan's estimate scaled by the ratio of the latest finished phase of the same key. */
     REVISED,
@@ -48,11 +49,13 @@ public final class RunForecast {
 
   private final List<Row> rows;
   private final double measuredSeconds;
+  private final double skippedSeconds;
   private final double remainingSeconds;
 
-  private RunForecast(List<Row> rows, double measuredSeconds, double remainingSeconds) {
+  private RunForecast(List<Row> rows, double measuredSeconds, double skippedSeconds, double remainingSeconds) {
     this.rows = List.copyOf(rows);
     this.measuredSeconds = measuredSeconds;
+    this.skippedSeconds = skippedSeconds;
     this.remainingSeconds = remainingSeconds;
   }
 
@@ -77,6 +80,7 @@ public final class RunForecast {
     List<Row> rows = new ArrayList<>(phases.size());
     Map<String, double[]> latest = new HashMap<>(); // phase key -> {estimate, measured} of its latest finished run
     double done = 0;
+    double skipped = 0;
     double left = 0;
     for (int i = 0; i < phases.size(); i++) {
       PhaseEstimate p = phases.get(i);
@@ -87,6 +91,7 @@ public final class RunForecast {
         done += m;
       } else if (i < lastMeasured) {
         rows.add(new Row(p.iteration(), p.phase(), p.seconds(), 0, Source.SKIPPED));
+        skipped += p.seconds();
       } else {
         double[] before = latest.get(p.phase());
         double s;
@@ -102,7 +107,7 @@ public final class RunForecast {
         left += s;
       }
     }
-    return new RunForecast(rows, done, left);
+    return new RunForecast(rows, done, skipped, left);
   }
 
   private static Double measuredSeconds(Map<Integer, Map<String, Double>> measured, PhaseEstimate p) {
@@ -139,12 +144,13 @@ public final class RunForecast {
   }
 
   /**
-   * Returns the forecast wall time of the whole planned run: measured plus remaining.
+   * Returns the forecast wall time of the whole planned run: measured, plus the estimates of the phases counted as
+   * done without a measurement here ({@link Source#SKIPPED}), plus remaining.
    *
    * @return the seconds
    */
   public double totalSeconds() {
-    return measuredSeconds + remainingSeconds;
+    return measuredSeconds + skippedSeconds + remainingSeconds;
   }
 
   /**

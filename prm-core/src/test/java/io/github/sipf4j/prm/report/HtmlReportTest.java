@@ -69,7 +69,8 @@ class HtmlReportTest {
     // What is left: iteration 2's phases from simulate on, each as its iteration-1 run went (48 + 11 + 1.8 + 0.1 +
     // 22 + 20.5 s); the warm start, run elsewhere, adds nothing.
     assertTrue(html.contains("about 103 s left (the plan revised by the measured phase times)"), html);
-    assertTrue(html.contains("the planned run takes about 4.0 min, 103 s of it still to come"), html);
+    assertTrue(html.contains("the planned run takes about 6.5 min, 103 s of it still to come"),
+        "measured, the warm start's estimate and what is left: " + html);
     // Pairs and PRM per iteration.
     assertEquals(2, count(chart(html, "pairs"), "<rect class=\"datum\""), "new and accumulated of iteration 1");
     assertEquals(3, count(chart(html, "prm"), "<circle class=\"datum\""), "step accuracy, F1, AUROC of iteration 1");
