@@ -15,6 +15,7 @@ import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainingSummary;
 import io.github.sipf4j.orpo.util.CpuTuning;
+import io.github.sipf4j.orpo.util.HeapOnlyRelaunch;
 import io.github.sipf4j.prm.synthetic.SyntheticSplit;
 import io.github.sipf4j.prm.synthetic.SyntheticTaskGenerator;
 import io.github.sipf4j.prm.task.ReasoningTask;
@@ -24,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * The SFT warm start of the quickstart: a small character-level {@link DecoderLm} trained on gold rationales of the
@@ -192,7 +194,7 @@ public record SftWarmStart(Path modelDir, TrainingSummary summary) {
    * @throws IOException if saving fails
    */
   public static void main(String[] args) throws IOException {
-    java.util.OptionalInt child = io.github.sipf4j.orpo.util.HeapOnlyRelaunch.relaunchIfNeeded();
+    OptionalInt child = HeapOnlyRelaunch.relaunchIfNeeded();
     if (child.isPresent()) {
       System.exit(child.getAsInt());
     }

@@ -337,6 +337,11 @@ public final class Sampler {
       return prompt.length + count;
     }
 
+    /** The tokens the row may still generate. */
+    int remaining() {
+      return limit - count;
+    }
+
     /** The prompt followed by the tokens generated so far. */
     long[] contextIds() {
       if (count == 0) {
@@ -446,7 +451,7 @@ public final class Sampler {
       int steps = 0;
       for (Row r : rows) {
         int l = Math.max(longest, r.context());
-        int s = Math.max(steps, r.limit - r.count);
+        int s = Math.max(steps, r.remaining());
         long size = current.size() + 1L;
         // A chunk's padded length never passes the model's maximum: a row that would need more steps than its
         // chunk has room for is spilled when the room runs out and goes on in a later chunk (see runCached).
@@ -456,7 +461,7 @@ public final class Sampler {
           out.add(current);
           current = new ArrayList<>();
           l = r.context();
-          s = r.limit - r.count;
+          s = r.remaining();
         }
         current.add(r);
         longest = l;
@@ -494,7 +499,7 @@ public final class Sampler {
       int steps = 0;
       for (Row r : live) {
         longest = Math.max(longest, r.context());
-        steps = Math.max(steps, r.limit - r.count);
+        steps = Math.max(steps, r.remaining());
       }
       try (NDManager m = model.getManager().newSubManager();
           KvCache cache = model.newCache(unique.size())) {

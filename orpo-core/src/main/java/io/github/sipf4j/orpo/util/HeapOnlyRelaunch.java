@@ -149,8 +149,12 @@ public final class HeapOnlyRelaunch {
     return Map.of(TUNABLES, tunables, MARKER, "1");
   }
 
-  /** Whether this process runs on glibc: its memory map holds glibc's {@code libc.so.6}. */
-  private static boolean glibc() {
+  /**
+   * Tells whether this process runs on glibc: its memory map holds glibc's {@code libc.so.6}.
+   *
+   * @return true on glibc
+   */
+  static boolean glibc() {
     try {
       return Files.readString(Path.of("/proc/self/maps")).contains("/libc.so.6");
     } catch (IOException | RuntimeException e) {

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -66,9 +64,8 @@ class HeapOnlyRelaunchTest {
     assertEquals("1", child.get(HeapOnlyRelaunch.MARKER));
   }
 
-  private static boolean glibcLinux() throws Exception {
-    return System.getProperty("os.name").startsWith("Linux")
-        && Files.readString(Path.of("/proc/self/maps")).contains("/libc.so.6");
+  private static boolean glibcLinux() {
+    return System.getProperty("os.name").startsWith("Linux") && HeapOnlyRelaunch.glibc();
   }
 
   /** Runs the probe in a fresh JVM without GLIBC_TUNABLES; returns its exit status and output. */

@@ -159,14 +159,15 @@ public final class HtmlReport {
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         .append("<title>sipf4j run: ").append(esc(name)).append("</title><style>").append(CSS)
         .append("</style></head><body>\n");
-    header(b, run, name, running);
+    RunForecast forecast = forecast(run);
+    header(b, run, name, running, forecast);
     if (!run.problems().isEmpty()) {
       b.append("<div class=\"problems\"><b>Files that could not be read</b> (the rest of the report is shown):<ul>");
       run.problems().forEach(p -> b.append("<li>").append(esc(p)).append("</li>"));
       b.append("</ul></div>\n");
     }
     accuracy(b, run);
-    phaseTimes(b, run);
+    phaseTimes(b, run, forecast);
     trainingData(b, run);
     rationales(b, run);
     pairs(b, run);
@@ -175,7 +176,8 @@ public final class HtmlReport {
     return b.toString();
   }
 
-  private static void header(StringBuilder b, RunSnapshot run, String name, String running) {
+  private static void header(StringBuilder b, RunSnapshot run, String name, String running,
+      RunForecast forecast) {
     List<IterationSnapshot> its = run.iterations();
     long finished = its.stream().filter(i -> i.iteration() > 0 && i.complete()).count();
     IterationSnapshot last = its.isEmpty() ? null : its.get(its.size() - 1);
@@ -210,7 +212,6 @@ public final class HtmlReport {
     }
     double total = its.stream().flatMap(i -> i.seconds().values().stream()).mapToDouble(Double::doubleValue).sum();
     b.append(" · ").append(duration(total)).append(" of phase time");
-    RunForecast forecast = forecast(run);
     if (forecast != null && forecast.remainingSeconds() > 0 && forecast.measuredSeconds() > 0) {
       b.append(" · about ").append(duration(forecast.remainingSeconds())).append(" left")
           .append(forecast.revised() ? " (the plan revised by the measured phase times)" : " (by the plan)");
@@ -294,7 +295,7 @@ public final class HtmlReport {
     b.append("</div></section>\n");
   }
 
-  private static void phaseTimes(StringBuilder b, RunSnapshot run) {
+  private static void phaseTimes(StringBuilder b, RunSnapshot run, RunForecast forecast) {
     b.append("<section><h2>Phase times</h2>");
     RunPlan plan = run.plan();
     Set<String> phases = new LinkedHashSet<>();
@@ -367,7 +368,6 @@ public final class HtmlReport {
             .append(duration(estimateSame)).append(" estimated (measured / estimated = ")
             .append(String.format(Locale.ROOT, "%.2f", measuredTotal / estimateSame)).append(").");
       }
-      RunForecast forecast = forecast(run);
       if (forecast.remainingSeconds() > 0 && forecast.revised()) {
         b.append(" Scaling each phase still to run by how the same phase went in its latest iteration, the "
             + "planned run takes about ").append(duration(forecast.totalSeconds())).append(", ")
