@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {"Estimates the cost of a run file before it runs: loads the model on the run's device, measures "
         + "a few decoding steps (at the configured batch and at an eighth of it), SFT and ORPO optimizer steps and "
-        + "answer checks, and multiplies out every phase of every iteration.",
+        + "answer checks, probes what the starting policy samples, answers and simulates on a few of the run's "
+        + "questions, and multiplies out every phase of every iteration.",
+        "Before a warm start has run, the rollouts are upper bounds (as long as the gold rationales, every step "
+            + "prefix simulated); `sipf4j run` revises plan.json once the warm start is done.",
         "Prints time, generated tokens and peak memory per phase and in total, and what dominates; writes plan.json "
             + "into the run's output directory. Phases already run there are shown measured beside the estimate."})
 public final class PlanCommand implements Callable<Integer> {

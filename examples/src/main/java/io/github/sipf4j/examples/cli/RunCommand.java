@@ -82,6 +82,9 @@ public final class RunCommand implements Callable<Integer> {
     }
     try (RolloutEngine engine = RunSetup.rolloutEngine(s);
         RunSetup.OpenModel model = RunSetup.warmStart(s, RunSetup.openModel(s))) {
+      if (s.section("warm_start") != null) {
+        revisePlan(o, s, model);
+      }
       SelfIterativeTrainer.Builder b = RunSetup.trainer(s, model, train, eval);
       if (engine != null) {
         b.rolloutEngine(engine);
@@ -94,6 +97,26 @@ public final class RunCommand implements Callable<Integer> {
         out.resolve("metrics.csv"), r.finalPolicyDir());
     o.flush();
     return 0;
+  }
+
+  /**
+   * Once the warm start has run, replaces the rollouts of the output directory's plan (upper bounds until then) by a
+   * probe of the warm-started policy ({@link RunPlanner#revise}); a plan that cannot be revised is said in one line
+   * and the run goes on.
+   */
+  private static void revisePlan(PrintWriter o, RunSettings s, RunSetup.OpenModel model) {
+    try {
+      Optional<RunPlan> before = RunPlan.read(RunSetup.output(s));
+      Optional<io.github.sipf4j.examples.run.RunPlan> revised = RunPlanner.revise(s, model, o);
+      if (before.isPresent() && revised.isPresent()) {
+        o.printf(Locale.ROOT, "Plan revised with the warm-started policy's rollouts: the run takes about %s (planned "
+            + "%s before the warm start).%n", RunPlanner.duration(revised.get().totalSeconds()),
+            RunPlanner.duration(before.get().totalSeconds()));
+      }
+    } catch (IOException | RuntimeException e) {
+      o.println("Plan not revised: " + e.getMessage());
+    }
+    o.flush();
   }
 
   /**

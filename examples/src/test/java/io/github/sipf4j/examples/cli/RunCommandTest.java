@@ -9,12 +9,16 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.github.sipf4j.examples.run.RunPlan;
+import io.github.sipf4j.examples.run.RunFiles;
 import io.github.sipf4j.examples.run.RunPlanner;
+import io.github.sipf4j.examples.run.RunSettings;
+import io.github.sipf4j.examples.run.RunSetup;
 import io.github.sipf4j.orpo.model.DecoderConfig;
 import io.github.sipf4j.orpo.model.DecoderLm;
 import io.github.sipf4j.orpo.text.TextTokenizer;
 import io.github.sipf4j.orpo.util.MallocTuning;
 import io.github.sipf4j.prm.report.PhaseEstimate;
+import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +110,37 @@ class RunCommandTest {
   }
 
   @Test
+  void aPlanMadeBeforeTheWarmStartIsRevisedWithTheWarmStartedPolicy() throws Exception {
+    Path file = tinyRunFile();
+    Path runDir = dir.resolve("run");
+    assertEquals(0, run("plan", "--config", file.toString()), err.toString());
+    assertFalse(out.toString().contains("probing"), "nothing to probe before the warm start: " + out);
+    String before = Files.readString(runDir.resolve(RunPlan.FILE));
+    JsonObject oldBasis = JsonParser.parseString(before).getAsJsonObject().getAsJsonObject("basis");
+    assertFalse(oldBasis.get("rollouts_probed").getAsBoolean());
+    assertTrue(oldBasis.getAsJsonObject("costs").get("orpo_seconds_per_pair").getAsDouble() > 0, before);
+    RunSettings s = RunFiles.read(file, List.of(), dir);
+    StringWriter log = new StringWriter();
+    try (RunSetup.OpenModel m = RunSetup.warmStart(s, RunSetup.openModel(s))) {
+      RunPlan revised = RunPlanner.revise(s, m, new PrintWriter(log)).orElseThrow();
+      assertEquals(Boolean.TRUE, revised.basis().get("rollouts_probed"));
+      double share = ((Number) revised.basis().get("simulated_share")).doubleValue();
+      assertTrue(share >= 0 && share <= 1, revised.basis().toString());
+      assertTrue(log.toString().contains("probing the starting policy"), log.toString());
+      assertEquals(before, Files.readString(runDir.resolve(RunPlanner.PLAN_BEFORE_WARM_START)));
+      JsonObject newBasis = JsonParser.parseString(Files.readString(runDir.resolve(RunPlan.FILE))).getAsJsonObject()
+          .getAsJsonObject("basis");
+      assertTrue(newBasis.get("rollouts_probed").getAsBoolean());
+      assertEquals(oldBasis.get("costs"), newBasis.get("costs"), "the measured costs stay");
+      assertEquals(oldBasis.get(RunPlanner.ONE_HEAP), newBasis.get(RunPlanner.ONE_HEAP));
+      assertTrue(RunPlanner.revise(s, m, new PrintWriter(log)).isEmpty(), "a probed plan is not revised again");
+    }
+    // a plan made once the warm start is done probes the warm-started policy at once
+    assertEquals(0, run("plan", "--config", file.toString()), err.toString());
+    assertTrue(out.toString().contains("probing the starting policy"), out.toString());
+  }
+
+  @Test
   @Tag("slow")
   void aTinyRunFileRunsEndToEndAndResumes() throws Exception {
     Path file = tinyRunFile();
@@ -128,6 +163,8 @@ class RunCommandTest {
     assertTrue(Files.exists(runDir.resolve("run-config.yaml")));
     assertTrue(Files.readString(runDir.resolve("run-config.yaml")).contains("lambda: 0.1"));
     assertTrue(Files.exists(runDir.resolve("warm-start/warm-start.json")));
+    assertFalse(Files.exists(runDir.resolve(RunPlanner.PLAN_BEFORE_WARM_START)),
+        "a plan without costs stays as it was");
     assertTrue(Files.exists(runDir.resolve("iteration-01/policy")));
     assertTrue(Files.exists(runDir.resolve("iteration-01/phases/train_policy.json")));
     assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size()); // header, starting policy, iteration 1
