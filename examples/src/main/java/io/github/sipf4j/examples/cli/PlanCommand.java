@@ -159,13 +159,11 @@ public final class PlanCommand implements Callable<Integer> {
 
   /** The measured seconds of a phase from its marker, or null when it has not run. */
   static Double measuredSeconds(Path out, int iteration, String phase) throws IOException {
-    Path marker;
     if (RunSetup.WARM_START_PHASE.equals(phase)) {
-      marker = out.resolve(RunSetup.WARM_START_DIR).resolve(RunSetup.WARM_START_MARKER);
-    } else {
-      String folder = iteration == 0 ? "baseline" : String.format(Locale.ROOT, "iteration-%02d", iteration);
-      marker = out.resolve(folder).resolve("phases").resolve(phase + ".json");
+      return RunSetup.warmStartSeconds(out);
     }
+    String folder = iteration == 0 ? "baseline" : String.format(Locale.ROOT, "iteration-%02d", iteration);
+    Path marker = out.resolve(folder).resolve("phases").resolve(phase + ".json");
     if (!Files.exists(marker)) {
       return null;
     }

@@ -20,6 +20,7 @@ import io.github.sipf4j.orpo.train.SftTrainer;
 import io.github.sipf4j.orpo.train.TrainerConfig;
 import io.github.sipf4j.orpo.train.TrainingSummary;
 import io.github.sipf4j.orpo.util.AtomicFiles;
+import io.github.sipf4j.prm.report.HtmlReport;
 import io.github.sipf4j.prm.data.CodeDatasets;
 import io.github.sipf4j.prm.data.Gsm8kLoader;
 import io.github.sipf4j.prm.data.MmluLoader;
@@ -515,5 +516,31 @@ public final class RunSetup {
       AtomicFiles.writeString(marker, String.format(Locale.ROOT, "{\"seconds\": %.3f, \"steps\": %d, \"examples\": "
           + "%d, \"loss\": %s}%n", seconds, summary.steps(), data.size(), Float.isFinite(loss) ? loss : "null"));
     }
+    // The run's report sets the warm start's time against the plan (also for a warm start finished before the
+    // report knew of it).
+    Path recorded = output(s).resolve("baseline").resolve("phases").resolve(WARM_START_PHASE + ".json");
+    if (!Files.exists(recorded)) {
+      Double seconds = warmStartSeconds(output(s));
+      if (seconds != null) {
+        HtmlReport.recordPhaseTime(output(s), 0, WARM_START_PHASE, seconds);
+      }
+    }
+  }
+
+  /**
+   * Returns the wall time of the warm start finished in an output directory.
+   *
+   * @param out the output directory
+   * @return its seconds, or null when no warm start has finished there
+   * @throws IOException if its marker cannot be read
+   */
+  public static Double warmStartSeconds(Path out) throws IOException {
+    Path marker = out.resolve(WARM_START_DIR).resolve(WARM_START_MARKER);
+    if (!Files.exists(marker)) {
+      return null;
+    }
+    com.google.gson.JsonObject json = com.google.gson.JsonParser.parseString(Files.readString(marker))
+        .getAsJsonObject();
+    return json.has("seconds") ? json.get("seconds").getAsDouble() : null;
   }
 }

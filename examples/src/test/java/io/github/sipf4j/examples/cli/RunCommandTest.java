@@ -165,6 +165,10 @@ class RunCommandTest {
     assertTrue(Files.exists(runDir.resolve("warm-start/warm-start.json")));
     assertFalse(Files.exists(runDir.resolve(RunPlanner.PLAN_BEFORE_WARM_START)),
         "a plan without costs stays as it was");
+    // the report sets the warm start, timed outside the loop, against the plan
+    assertTrue(Files.exists(runDir.resolve("baseline/phases/warm_start.json")));
+    String report = Files.readString(runDir.resolve("report.html"));
+    assertTrue(report.contains("warm_start, measured:") && !report.contains("warm_start (not run)"), report);
     assertTrue(Files.exists(runDir.resolve("iteration-01/policy")));
     assertTrue(Files.exists(runDir.resolve("iteration-01/phases/train_policy.json")));
     assertEquals(3, Files.readAllLines(runDir.resolve("metrics.csv")).size()); // header, starting policy, iteration 1

@@ -122,6 +122,38 @@ public final class HtmlReport {
   }
 
   /**
+   * Records the wall time of a phase that a program ran outside the loop, such as an SFT warm start before iteration
+   * 0, where the report finds it: beside the loop's own phase markers ({@code baseline/phases/<phase>.json} for
+   * iteration 0, {@code iteration-NN/phases/<phase>.json} after), so that the phase times and the plan comparison
+   * count it as measured. The loop's own phases are refused: the loop records those.
+   *
+   * <pre>{@code
+   * HtmlReport.recordPhaseTime(workDir, 0, "warm_start", 154.9);   // before SelfIterativeTrainer.run()
+   * }</pre>
+   *
+   * @param runDir the run directory
+   * @param iteration the iteration the phase belongs to, 0 for before the first
+   * @param phase the phase's key, as in {@code plan.json}: letters, digits and underscores
+   * @param seconds its wall time, finite and not negative
+   * @return the file written
+   * @throws IOException if it cannot be written
+   */
+  public static Path recordPhaseTime(Path runDir, int iteration, String phase, double seconds) throws IOException {
+    Preconditions.checkArgument(iteration >= 0, "iteration must be at least 0, got %s", iteration);
+    Preconditions.checkArgument(phase != null && phase.matches("[A-Za-z0-9_]+"),
+        "phase must be letters, digits and underscores, got %s", phase);
+    Preconditions.checkArgument(java.util.stream.Stream.of(io.github.sipf4j.prm.iterate.Phase.values())
+        .noneMatch(p -> p.key().equals(phase)), "%s is a phase of the loop, which records its own time", phase);
+    Preconditions.checkArgument(Double.isFinite(seconds) && seconds >= 0,
+        "seconds must be finite and not negative, got %s", seconds);
+    String folder = iteration == 0 ? RunSnapshot.BASELINE : String.format(Locale.ROOT, "iteration-%02d", iteration);
+    Path file = runDir.resolve(folder).resolve("phases").resolve(phase + ".json");
+    java.nio.file.Files.createDirectories(file.getParent());
+    AtomicFiles.writeString(file, String.format(Locale.ROOT, "{\"seconds\": %s}%n", seconds));
+    return file;
+  }
+
+  /**
    * Renders the report of a run directory without writing it.
    *
    * @param runDir the run directory

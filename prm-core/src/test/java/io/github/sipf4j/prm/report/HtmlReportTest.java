@@ -2,6 +2,7 @@ package io.github.sipf4j.prm.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -80,6 +81,23 @@ class HtmlReportTest {
     assertTrue(html.contains("<span class=\"chip\">PRM 0.90</span>"), "PRM score");
     assertEquals(2, count(html, "<div class=\"pair\">"));
     assertTrue(html.contains("<li class=\"step diff\""), "differing steps are marked");
+  }
+
+  @Test
+  void aWarmStartRecordedOutsideTheLoopIsMeasuredAgainstThePlan(@TempDir Path dir) throws IOException {
+    FabricatedRun.write(dir, 12, true);
+    assertTrue(chart(HtmlReport.withDefaults().render(dir), "phase-times").contains("warm_start (not run)"));
+    Path file = HtmlReport.recordPhaseTime(dir, 0, "warm_start", 151.5);
+    assertEquals(dir.resolve("baseline/phases/warm_start.json"), file);
+    String times = chart(HtmlReport.withDefaults().render(dir), "phase-times");
+    assertFalse(times.contains("(not run)"), times);
+    assertTrue(times.contains("warm_start, measured: 152 s"), times);
+    // Bad keys and times are refused before anything is written; a loop phase records its own time.
+    for (String phase : new String[] {"sample", "../x", ""}) {
+      assertThrows(IllegalArgumentException.class, () -> HtmlReport.recordPhaseTime(dir, 0, phase, 1));
+    }
+    assertThrows(IllegalArgumentException.class, () -> HtmlReport.recordPhaseTime(dir, -1, "warm_start", 1));
+    assertThrows(IllegalArgumentException.class, () -> HtmlReport.recordPhaseTime(dir, 0, "warm_start", Double.NaN));
   }
 
   @Test
