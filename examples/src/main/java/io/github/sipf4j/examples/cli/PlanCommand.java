@@ -1,7 +1,5 @@
 package io.github.sipf4j.examples.cli;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.github.sipf4j.examples.run.RunPlan;
 import io.github.sipf4j.examples.run.RunPlanner;
 import io.github.sipf4j.examples.run.RunSettings;
@@ -91,7 +89,7 @@ public final class PlanCommand implements Callable<Integer> {
     boolean anyMeasured = false;
     List<Double> measured = new ArrayList<>();
     for (PhaseEstimate p : plan.phases()) {
-      Double m = measuredSeconds(out, p.iteration(), p.phase());
+      Double m = RunSetup.measuredSeconds(out, p.iteration(), p.phase());
       measured.add(m);
       anyMeasured |= m != null;
     }
@@ -155,19 +153,5 @@ public final class PlanCommand implements Callable<Integer> {
 
   private static String mib(long bytes) {
     return String.format(Locale.ROOT, "%,d MiB", bytes >> 20);
-  }
-
-  /** The measured seconds of a phase from its marker, or null when it has not run. */
-  static Double measuredSeconds(Path out, int iteration, String phase) throws IOException {
-    if (RunSetup.WARM_START_PHASE.equals(phase)) {
-      return RunSetup.warmStartSeconds(out);
-    }
-    String folder = iteration == 0 ? "baseline" : String.format(Locale.ROOT, "iteration-%02d", iteration);
-    Path marker = out.resolve(folder).resolve("phases").resolve(phase + ".json");
-    if (!Files.exists(marker)) {
-      return null;
-    }
-    JsonObject json = JsonParser.parseString(Files.readString(marker)).getAsJsonObject();
-    return json.has("seconds") ? json.get("seconds").getAsDouble() : null;
   }
 }

@@ -137,7 +137,7 @@ public final class RunCommand implements Callable<Integer> {
       return Optional.empty();
     }
     Map<Integer, Map<String, Double>> measured = new HashMap<>();
-    Double warmStart = PlanCommand.measuredSeconds(out, 0, RunSetup.WARM_START_PHASE);
+    Double warmStart = RunSetup.measuredSeconds(out, 0, RunSetup.WARM_START_PHASE);
     if (warmStart != null) {
       measured.computeIfAbsent(0, k -> new HashMap<>()).put(RunSetup.WARM_START_PHASE, warmStart);
     }

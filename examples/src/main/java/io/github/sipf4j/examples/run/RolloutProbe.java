@@ -70,7 +70,6 @@ record RolloutProbe(int questions, List<Integer> sampleLengths, double stepsPerS
     StepSplitter splitter = StepSplitter.newlines();
     List<Integer> lengths = new ArrayList<>(samples.size());
     List<List<String>> steps = new ArrayList<>(samples.size());
-    boolean[] correct = new boolean[samples.size()];
     boolean[] solved = new boolean[tasks.size()];
     double stepSum = 0;
     int withSteps = 0;
@@ -83,8 +82,7 @@ record RolloutProbe(int questions, List<Integer> sampleLengths, double stepsPerS
         stepSum += st.size();
         withSteps++;
       }
-      correct[i] = verifier.verify(tasks.get(x.promptIndex()), x.text()).correct();
-      solved[x.promptIndex()] |= correct[i];
+      solved[x.promptIndex()] |= verifier.verify(tasks.get(x.promptIndex()), x.text()).correct();
     }
     boolean gold = s.getBool("pairs.use_gold_rationales");
     boolean learned = "learned".equals(s.getString("prm.rewards"));

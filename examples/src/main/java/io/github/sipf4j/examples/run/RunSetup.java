@@ -518,24 +518,25 @@ public final class RunSetup {
     }
     // The run's report sets the warm start's time against the plan (also for a warm start finished before the
     // report knew of it).
-    Path recorded = output(s).resolve("baseline").resolve("phases").resolve(WARM_START_PHASE + ".json");
-    if (!Files.exists(recorded)) {
-      Double seconds = warmStartSeconds(output(s));
-      if (seconds != null) {
-        HtmlReport.recordPhaseTime(output(s), 0, WARM_START_PHASE, seconds);
-      }
+    Double seconds = measuredSeconds(output(s), 0, WARM_START_PHASE);
+    if (seconds != null) {
+      HtmlReport.recordPhaseTime(output(s), 0, WARM_START_PHASE, seconds);
     }
   }
 
   /**
-   * Returns the wall time of the warm start finished in an output directory.
+   * Returns the measured wall time of a phase finished in an output directory, from its marker: the warm start's
+   * ({@value #WARM_START_DIR}/{@value #WARM_START_MARKER}) or a loop phase's.
    *
    * @param out the output directory
-   * @return its seconds, or null when no warm start has finished there
+   * @param iteration the phase's iteration
+   * @param phase the phase's key, {@value #WARM_START_PHASE} for the warm start
+   * @return its seconds, or null when it has not finished there
    * @throws IOException if its marker cannot be read
    */
-  public static Double warmStartSeconds(Path out) throws IOException {
-    Path marker = out.resolve(WARM_START_DIR).resolve(WARM_START_MARKER);
+  public static Double measuredSeconds(Path out, int iteration, String phase) throws IOException {
+    Path marker = WARM_START_PHASE.equals(phase) ? out.resolve(WARM_START_DIR).resolve(WARM_START_MARKER)
+        : out.resolve(SelfIterativeTrainer.iterationFolder(iteration)).resolve("phases").resolve(phase + ".json");
     if (!Files.exists(marker)) {
       return null;
     }

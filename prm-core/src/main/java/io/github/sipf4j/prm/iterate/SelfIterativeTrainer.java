@@ -151,7 +151,7 @@ public final class SelfIterativeTrainer {
    * @return {@code workDir/iteration-NN}, or {@code workDir/baseline} for 0
    */
   public Path iterationDir(int iteration) {
-    return s.workDir().resolve(folder(iteration));
+    return s.workDir().resolve(iterationFolder(iteration));
   }
 
   /**
@@ -196,7 +196,7 @@ public final class SelfIterativeTrainer {
     Map<String, EvalResult> baseline = Map.of();
     List<Map<String, Object>> rows = new ArrayList<>();
     if (!s.evalSets().isEmpty()) {
-      IterationScope scope = new IterationScope(store, 0, folder(0), null, List.of(), initial);
+      IterationScope scope = new IterationScope(store, 0, iterationFolder(0), null, List.of(), initial);
       PhaseOutcome<EvaluatePhase.Summary> done = runner.run(scope, s.startingEvaluation() == null
           ? EvaluatePhase.decoding(context, s.evalSets(), s.sampling())
           : EvaluatePhase.handedOver(context, s.startingEvaluation()));
@@ -207,8 +207,8 @@ public final class SelfIterativeTrainer {
     List<IterationReport> reports = new ArrayList<>();
     PolicyRef start = initial;
     for (int k = 1; k <= s.iterations(); k++) {
-      IterationScope scope = new IterationScope(store, k, folder(k), k == 1 ? null : folder(k - 1), questionsFor(k),
-          start);
+      IterationScope scope = new IterationScope(store, k, iterationFolder(k), k == 1 ? null : iterationFolder(k - 1),
+          questionsFor(k), start);
       IterationReport report = runIteration(runner, phases, scope);
       reports.add(report);
       rows.add(report.toRow());
@@ -322,7 +322,13 @@ public final class SelfIterativeTrainer {
     return out;
   }
 
-  private static String folder(int iteration) {
+  /**
+   * Returns the folder, inside the work directory, of an iteration's files and phase markers.
+   *
+   * @param iteration the iteration, 0 for the starting policy's evaluation
+   * @return {@code baseline} for iteration 0, {@code iteration-NN} after
+   */
+  public static String iterationFolder(int iteration) {
     return iteration == 0 ? "baseline" : String.format(Locale.ROOT, "iteration-%02d", iteration);
   }
 

@@ -7,6 +7,7 @@ import static io.github.sipf4j.prm.report.Svg.value;
 import com.google.common.base.Preconditions;
 import io.github.sipf4j.orpo.util.AtomicFiles;
 import io.github.sipf4j.prm.iterate.EvalResult;
+import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
 import io.github.sipf4j.prm.iterate.phase.LocalArtefactStore;
 import io.github.sipf4j.prm.iterate.phase.SelectPhase;
 import io.github.sipf4j.prm.process.StepMetrics;
@@ -146,8 +147,8 @@ public final class HtmlReport {
         .noneMatch(p -> p.key().equals(phase)), "%s is a phase of the loop, which records its own time", phase);
     Preconditions.checkArgument(Double.isFinite(seconds) && seconds >= 0,
         "seconds must be finite and not negative, got %s", seconds);
-    String folder = iteration == 0 ? RunSnapshot.BASELINE : String.format(Locale.ROOT, "iteration-%02d", iteration);
-    Path file = runDir.resolve(folder).resolve("phases").resolve(phase + ".json");
+    Path file = runDir.resolve(SelfIterativeTrainer.iterationFolder(iteration)).resolve("phases")
+        .resolve(phase + ".json");
     java.nio.file.Files.createDirectories(file.getParent());
     AtomicFiles.writeString(file, String.format(Locale.ROOT, "{\"seconds\": %s}%n", seconds));
     return file;

@@ -1,6 +1,7 @@
 package io.github.sipf4j.prm.report;
 
 import com.google.gson.reflect.TypeToken;
+import io.github.sipf4j.prm.iterate.SelfIterativeTrainer;
 import io.github.sipf4j.prm.iterate.phase.LocalArtefactStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ record RunSnapshot(Path dir, Map<String, String> settings, RunPlan plan, List<It
   static final String SETTINGS_FILE = "run.json";
 
   /** The folder of the starting policy's evaluation. */
-  static final String BASELINE = "baseline";
+  static final String BASELINE = SelfIterativeTrainer.iterationFolder(0);
 
   private static final Pattern ITERATION = Pattern.compile("iteration-(\\d+)");
 
